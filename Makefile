@@ -1,0 +1,30 @@
+# The two README commands: `make run` (the app on SQLite) and `make test` (the whole suite).
+# Each creates .venv and installs the pinned requirements it needs first, so a fresh clone needs nothing else.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+
+$(VENV)/.local.stamp: requirements/base.txt requirements/production.txt requirements/local.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/local.txt
+	touch $@
+
+$(VENV)/.test.stamp: requirements/*.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/test.txt
+	touch $@
+
+run: $(VENV)/.local.stamp
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: $(VENV)/.test.stamp
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)

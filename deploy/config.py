@@ -1,0 +1,223 @@
+"""One typed, frozen description per environment: the single source of every name, port and size.
+
+Both the CDK constructs (``deploy.infra``) and ``bluegreen_deploy`` read these objects, so a name or a
+port is written here once and nowhere else. Nothing in this module touches AWS or imports ``aws_cdk``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PROJECT = "TextMessaging"
+REGION = "ap-northeast-1"
+CONTAINER_NAME = "text-messaging-app"
+
+# The repository whose GitHub Actions may assume the deploy role. It is the one value an organisation
+# forking this project must change; everything else derives from the environment name.
+GITHUB_REPOSITORY = "text-messaging/text-messaging-app"
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com"
+
+
+class UnknownEnvironmentError(ValueError):
+    """Raised for an environment name that has no configuration."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkConfig:
+    vpc_cidr: str = "10.0.0.0/16"
+    # Zones "A" and "C" of the seed; every subnet list below is ordered the same way.
+    availability_zones: tuple[str, ...] = ("ap-northeast-1a", "ap-northeast-1c")
+    subnet_mask: int = 24
+    public_subnet_cidrs: tuple[str, ...] = ("10.0.0.0/24", "10.0.1.0/24")
+    private_subnet_cidrs: tuple[str, ...] = ("10.0.2.0/24", "10.0.3.0/24")
+    isolated_subnet_cidrs: tuple[str, ...] = ("10.0.4.0/24", "10.0.5.0/24")
+    nat_gateways: int
+    flow_log_retention_days: int = 30
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseConfig:
+    engine_version: str = "16.4"
+    instance_class: str  # EC2-style class without the "db." prefix, e.g. "t3.micro"
+    allocated_storage_gib: int = 20
+    max_allocated_storage_gib: int = 100
+    multi_az: bool
+    port: int = 5432
+    database_name: str = "messaging"
+    master_username: str = "messaging"
+    backup_retention_days: int = 7
+    deletion_protection: bool
+    # prod keeps a final snapshot when the instance is removed; dev may be thrown away.
+    snapshot_on_removal: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegistryConfig:
+    scan_on_push: bool = True
+    # Keep enough tagged images to roll back several releases; older ones expire.
+    keep_images: int = 30
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceConfig:
+    container_port: int = 8080
+    cpu: int = 256  # 0.25 vCPU
+    memory_mib: int = 512
+    health_path: str = "/health"
+    readiness_path: str = "/health/ready"
+    health_check_interval_seconds: int = 30
+    health_check_timeout_seconds: int = 5
+    healthy_threshold: int = 2
+    unhealthy_threshold: int = 3
+    # ECS sends SIGTERM, then SIGKILL after this; gunicorn's graceful timeout must stay below it.
+    stop_timeout_seconds: int = 30
+    desired_count: int = 1
+    min_tasks: int = 1
+    max_tasks: int
+    cpu_target_percent: int = 70
+    memory_target_percent: int = 70
+    scale_out_cooldown_seconds: int = 60
+    scale_in_cooldown_seconds: int = 300
+    log_retention_days: int = 30
+    release_env_var: str = "RELEASE_VERSION"
+
+    @property
+    def graceful_timeout_seconds(self) -> int:
+        """How long gunicorn lets in-flight requests finish: shorter than the ECS stop timeout."""
+        return self.stop_timeout_seconds - 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadBalancerConfig:
+    production_port: int = 80
+    https_port: int = 443
+    test_port: int = 8080
+    # Who may reach the test listener, where green is validated before traffic moves to it.
+    test_listener_allowed_cidrs: tuple[str, ...] = ("0.0.0.0/0",)
+    # Requests are short (well under a second); 30 s drains them without slowing a release.
+    deregistration_delay_seconds: int = 30
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseConfig:
+    """CodeDeploy blue/green timings, read by the stacks and by the deploy command's wait budget."""
+
+    deployment_config_name: str = "CodeDeployDefault.ECSAllAtOnce"
+    # How long green waits on the test listener for the deploy command to validate and continue it.
+    ready_wait_minutes: int = 30
+    # How long blue tasks stay after traffic moves, so a rollback is instant.
+    termination_wait_minutes: int = 5
+    deploy_branch: str = "main"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvironmentConfig:
+    name: str
+    region: str = REGION
+    network: NetworkConfig
+    database: DatabaseConfig
+    registry: RegistryConfig = field(default_factory=RegistryConfig)
+    service: ServiceConfig
+    load_balancer: LoadBalancerConfig = field(default_factory=LoadBalancerConfig)
+    release: ReleaseConfig = field(default_factory=ReleaseConfig)
+    github_repository: str = GITHUB_REPOSITORY
+
+    def stack_name(self, part: str) -> str:
+        return f"{PROJECT}-{self.name}-{part}"
+
+    @property
+    def resource_name(self) -> str:
+        return f"text-messaging-{self.name}"
+
+    @property
+    def cluster_name(self) -> str:
+        return self.resource_name
+
+    @property
+    def service_name(self) -> str:
+        return self.resource_name
+
+    @property
+    def container_name(self) -> str:
+        return CONTAINER_NAME
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/ecs/{self.resource_name}"
+
+    @property
+    def repository_name(self) -> str:
+        return f"{CONTAINER_NAME}-{self.name}"
+
+    @property
+    def codedeploy_application_name(self) -> str:
+        return self.resource_name
+
+    @property
+    def deployment_group_name(self) -> str:
+        return f"{self.resource_name}-dg"
+
+    @property
+    def github_environment(self) -> str:
+        """The GitHub deployment environment whose jobs may assume this environment's deploy role."""
+        return self.name
+
+
+class StackPart:
+    """The last word of each stack's name: ``TextMessaging-<env>-<part>``."""
+
+    NETWORK = "Network"
+    DATABASE = "Database"
+    REGISTRY = "ECR"
+    SERVICE = "ECS"
+    GITHUB = "GitHubOidc"
+
+
+class StackOutput:
+    """Output keys of the ECS stack that ``bluegreen_deploy`` and the runbook read."""
+
+    ALB_DNS_NAME = "AlbDnsName"
+    PRODUCTION_LISTENER_ARN = "ProductionListenerArn"
+    TEST_LISTENER_ARN = "TestListenerArn"
+    TEST_LISTENER_URL = "TestListenerUrl"
+    CLUSTER_NAME = "ClusterName"
+    SERVICE_NAME = "ServiceName"
+    CODEDEPLOY_APPLICATION = "CodeDeployApplicationName"
+    DEPLOYMENT_GROUP = "DeploymentGroupName"
+
+
+ENVIRONMENTS: dict[str, EnvironmentConfig] = {
+    "dev": EnvironmentConfig(
+        name="dev",
+        network=NetworkConfig(nat_gateways=1),
+        database=DatabaseConfig(
+            instance_class="t3.micro",
+            multi_az=False,
+            deletion_protection=False,
+            snapshot_on_removal=False,
+        ),
+        service=ServiceConfig(max_tasks=4, log_retention_days=14),
+    ),
+    "prod": EnvironmentConfig(
+        name="prod",
+        network=NetworkConfig(nat_gateways=2),
+        database=DatabaseConfig(
+            instance_class="t3.small",
+            multi_az=True,
+            deletion_protection=True,
+            snapshot_on_removal=True,
+            backup_retention_days=14,
+        ),
+        service=ServiceConfig(max_tasks=10, log_retention_days=90),
+    ),
+}
+
+
+def get_config(name: str) -> EnvironmentConfig:
+    """Return the configuration of environment ``name`` or raise ``UnknownEnvironmentError``."""
+    try:
+        return ENVIRONMENTS[name]
+    except KeyError:
+        known = ", ".join(sorted(ENVIRONMENTS))
+        raise UnknownEnvironmentError(f"unknown environment {name!r}; choose one of: {known}") from None

@@ -1,0 +1,38 @@
+"""One error shape for every failure: ``{"type": ..., "errors": [{"code", "detail", "attr"}]}``.
+
+DRF exceptions are formatted by drf-standardized-errors; this module adds the failures DRF does not
+know (a database that is away, a body that is too large) and Django's own 400/404/500 handlers, which
+answer for requests that never reach a DRF view (unknown paths, a bad ``Host``).
+"""
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, JsonResponse
+from drf_standardized_errors.handler import ExceptionHandler
+
+from messaging.api.exceptions import DatabaseUnavailable, RequestEntityTooLarge
+
+
+class MessagingExceptionHandler(ExceptionHandler):
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            return DatabaseUnavailable()
+        if isinstance(exc, RequestDataTooBig):
+            return RequestEntityTooLarge()
+        return super().convert_known_exceptions(exc)
+
+
+def error_body(error_type: str, code: str, detail: str) -> dict:
+    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:
+    return JsonResponse(error_body("client_error", "bad_request", "Bad request."), status=400)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
+    return JsonResponse(error_body("client_error", "not_found", "Not found."), status=404)
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(error_body("server_error", "error", "Server Error (500)"), status=500)

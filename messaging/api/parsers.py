@@ -1,0 +1,45 @@
+"""JSON parsing that refuses oversized, compressed or non-standard bodies with a 4xx instead of a 500."""
+
+import orjson
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.parsers import BaseParser
+
+from messaging.api.exceptions import RequestEntityTooLarge
+
+
+class BoundedJSONParser(BaseParser):
+    """Parse at most ``MAX_REQUEST_BODY_BYTES`` of strict JSON (RFC 8259) with orjson.
+
+    orjson rejects what Python's ``json`` lets through and PostgreSQL could not store or would crash on:
+    ``NaN``/``Infinity``, invalid UTF-8, lone surrogates in ``\\u`` escapes, and nesting deeper than
+    1024 levels (which makes ``json`` raise ``RecursionError``, not ``ValueError``).
+    """
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = parser_context["request"]
+        encoding = request.META.get("HTTP_CONTENT_ENCODING", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise exceptions.UnsupportedMediaType(
+                media_type, detail=f'Content-Encoding "{encoding}" is not supported; send uncompressed JSON.'
+            )
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        if _declared_length(request.META) > limit:
+            raise RequestEntityTooLarge(f"Request body is larger than {limit} bytes.")
+        # Read one byte past the limit so a body without Content-Length (chunked) is caught too.
+        body = stream.read(limit + 1)
+        if len(body) > limit:
+            raise RequestEntityTooLarge(f"Request body is larger than {limit} bytes.")
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise exceptions.ParseError(f"JSON parse error: {exc}") from None
+
+
+def _declared_length(meta) -> int:
+    try:
+        return int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0

@@ -1,0 +1,62 @@
+"""HTTP endpoints of the messages API; business logic lives in services and selectors."""
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from messaging.api.pagination import MessageCursorPagination
+from messaging.api.serializers import MessageFilterSerializer, MessageSerializer
+from messaging.health import check_readiness
+from messaging.models import Message
+from messaging.selectors import message_list
+from messaging.services import message_create
+
+
+@extend_schema(parameters=[MessageFilterSerializer])
+class MessageListCreateView(generics.ListCreateAPIView):
+    """``GET /messages`` newest first in keyset pages; ``POST /messages`` stores one message."""
+
+    serializer_class = MessageSerializer
+    pagination_class = MessageCursorPagination
+
+    def get_queryset(self):
+        filters = MessageFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return message_list(**filters.validated_data)
+
+    def perform_create(self, serializer):
+        serializer.instance = message_create(**serializer.validated_data)
+
+    def get_success_headers(self, data):
+        return {"Location": reverse("message-detail", kwargs={"pk": data["id"]})}
+
+
+class MessageDetailView(generics.RetrieveAPIView):
+    serializer_class = MessageSerializer
+    queryset = Message.objects.all()
+
+
+ReadinessSerializer = inline_serializer(
+    "Readiness",
+    fields={
+        "status": serializers.ChoiceField(choices=["ready", "not_ready"]),
+        "release": serializers.CharField(),
+        "problems": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
+
+class ReadinessView(APIView):
+    """Ready only when the database answers and every migration is applied; 503 with the reasons if not."""
+
+    @extend_schema(responses={200: ReadinessSerializer, 503: OpenApiResponse(ReadinessSerializer)})
+    def get(self, request):
+        readiness = check_readiness()
+        body = {
+            "status": "ready" if readiness.ready else "not_ready",
+            "release": readiness.release,
+            "problems": readiness.problems,
+        }
+        return Response(body, status=status.HTTP_200_OK if readiness.ready else status.HTTP_503_SERVICE_UNAVAILABLE)

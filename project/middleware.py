@@ -1,0 +1,57 @@
+"""Middleware that must run before Django looks at the request: health answers and the request log."""
+
+import logging
+import time
+import uuid
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+HEALTH_PATHS = frozenset({"/health", "/health/"})
+# ALB adds X-Amzn-Trace-Id to every request; it ties the request log to the load balancer's logs.
+TRACE_HEADER = "HTTP_X_AMZN_TRACE_ID"
+
+request_logger = logging.getLogger("project.request")
+
+
+class HealthCheckMiddleware:
+    """Answer ``GET /health`` before host validation, sessions or the database are involved.
+
+    The ALB and the container health check call it every 30 s with the task's private IP as ``Host``;
+    it must pass with ``ALLOWED_HOSTS`` locked to the real host names and while the database is away,
+    so liveness never depends on anything but the process serving requests.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info in HEALTH_PATHS and request.method in ("GET", "HEAD"):
+            return JsonResponse({"status": "ok"})
+        return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    """Write one JSON line per request (method, path, status, duration, request id) for CloudWatch.
+
+    Only the path is logged, never the query string or body: message content and senders stay out
+    of the logs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        request.request_id = request.META.get(TRACE_HEADER) or uuid.uuid4().hex
+        response = self.get_response(request)
+        request_logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "request_id": request.request_id,
+            },
+        )
+        return response

@@ -1,0 +1,1 @@
+"""Settings per context: ``local`` (default for manage.py), ``production`` (gunicorn), ``test`` (pytest)."""

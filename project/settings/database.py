@@ -1,0 +1,49 @@
+"""The production database connection: from DATABASE_URL, or from the fields ECS injects from the RDS secret."""
+
+from typing import Any
+
+import environ
+
+
+def database_from_env(env: environ.Env) -> dict[str, Any]:
+    """Build the ``default`` database with short timeouts so an outage fails requests fast.
+
+    ECS injects ``DB_HOST``, ``DB_PORT``, ``DB_NAME``, ``DB_USER`` and ``DB_PASSWORD`` one by one from the
+    Secrets Manager secret RDS generates; ``DATABASE_URL`` wins when set (local compose, CI).
+    """
+    if env("DATABASE_URL", default=""):
+        database = env.db("DATABASE_URL")
+    else:
+        database = {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": env("DB_HOST"),
+            "PORT": env.int("DB_PORT", default=5432),
+            "NAME": env("DB_NAME"),
+            "USER": env("DB_USER"),
+            "PASSWORD": env("DB_PASSWORD"),
+        }
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return database
+
+    options = database.setdefault("OPTIONS", {})
+    # RDS enforces TLS (rds.force_ssl); "verify-full" with DB_SSLROOTCERT also checks the server's name.
+    options.setdefault("sslmode", env("DB_SSLMODE", default="require"))
+    if env("DB_SSLROOTCERT", default=""):
+        options["sslrootcert"] = env("DB_SSLROOTCERT")
+    # libpq would otherwise wait for the OS TCP timeout (minutes) when the server is unreachable.
+    options["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=3)
+    # No query of this app needs more than a few milliseconds; a stuck one must not hold a worker.
+    options["options"] = f"-c statement_timeout={env.int('DB_STATEMENT_TIMEOUT_MS', default=5000)}"
+    if env.bool("DB_POOL", default=False):
+        # psycopg's pool waits 30 s for a free connection by default; fail in seconds instead.
+        options["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=4),
+            "timeout": env.float("DB_POOL_TIMEOUT", default=3.0),
+        }
+        database["CONN_MAX_AGE"] = 0
+    else:
+        database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
+    # A persistent connection is checked before reuse, so one broken by an outage is replaced, not reused.
+    database["CONN_HEALTH_CHECKS"] = True
+    return database
