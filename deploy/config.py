@@ -11,6 +11,14 @@ from dataclasses import dataclass, field
 PROJECT = "TextMessaging"
 REGION = "ap-northeast-1"
 CONTAINER_NAME = "text-messaging-app"
+CONTAINER_PORT = 8080
+HEALTH_PATH = "/health"
+# ECS sends SIGTERM, then SIGKILL after this many seconds; gunicorn's graceful timeout stays below it.
+STOP_TIMEOUT_SECONDS = 30
+GRACEFUL_TIMEOUT_SECONDS = STOP_TIMEOUT_SECONDS - 5
+# Run inside the container by both the Dockerfile HEALTHCHECK and the ECS task definition: the image
+# has Python but no wget or curl, and this needs no shell.
+HEALTH_CHECK_COMMAND = ("python", "-m", "project.healthcheck")
 
 # The repository whose GitHub Actions may assume the deploy role. It is the one value an organisation
 # forking this project must change; everything else derives from the environment name.
@@ -61,17 +69,17 @@ class RegistryConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class ServiceConfig:
-    container_port: int = 8080
+    container_port: int = CONTAINER_PORT
     cpu: int = 256  # 0.25 vCPU
     memory_mib: int = 512
-    health_path: str = "/health"
+    health_path: str = HEALTH_PATH
     readiness_path: str = "/health/ready"
     health_check_interval_seconds: int = 30
     health_check_timeout_seconds: int = 5
     healthy_threshold: int = 2
     unhealthy_threshold: int = 3
-    # ECS sends SIGTERM, then SIGKILL after this; gunicorn's graceful timeout must stay below it.
-    stop_timeout_seconds: int = 30
+    health_check_command: tuple[str, ...] = HEALTH_CHECK_COMMAND
+    stop_timeout_seconds: int = STOP_TIMEOUT_SECONDS
     desired_count: int = 1
     min_tasks: int = 1
     max_tasks: int
@@ -81,11 +89,6 @@ class ServiceConfig:
     scale_in_cooldown_seconds: int = 300
     log_retention_days: int = 30
     release_env_var: str = "RELEASE_VERSION"
-
-    @property
-    def graceful_timeout_seconds(self) -> int:
-        """How long gunicorn lets in-flight requests finish: shorter than the ECS stop timeout."""
-        return self.stop_timeout_seconds - 5
 
 
 @dataclass(frozen=True, kw_only=True)
