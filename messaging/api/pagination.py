@@ -1,8 +1,11 @@
 """Keyset (cursor) pagination of messages, newest first, with strict page sizes and cursors."""
 
+import binascii
+from base64 import b64decode
+from urllib import parse
+
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
 
 from messaging.api.serializers import MAX_ID
 from messaging.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -31,19 +34,37 @@ class MessageCursorPagination(CursorPagination):
             raise serializers.ValidationError({self.page_size_query_param: exc.detail}) from None
 
     def decode_cursor(self, request):
-        try:
-            cursor = super().decode_cursor(request)
-        except NotFound:
-            cursor = None
-            valid = False
-        else:
-            valid = cursor is None or _is_id(cursor.position)
-        if not valid:
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        cursor = _parse_cursor(encoded, offset_cutoff=self.offset_cutoff)
+        if cursor is None:
             raise serializers.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
         return cursor
 
 
-def _is_id(position: str | None) -> bool:
-    if position is None:
-        return True
-    return position.isascii() and position.isdigit() and int(position) <= MAX_ID
+def _parse_cursor(encoded: str, *, offset_cutoff: int) -> Cursor | None:
+    """The cursor DRF's ``encode_cursor`` wrote, or None for anything else: strict where DRF is lenient.
+
+    DRF's own decoding skips non-base64 characters (so garbage can read as "first page"), accepts any
+    text as a position (which the id filter then fails on with a 500) and answers 404 for the rest.
+    """
+    try:
+        querystring = b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+        tokens = parse.parse_qs(querystring, keep_blank_values=True, strict_parsing=True)
+    except (ValueError, binascii.Error):
+        return None
+    if not tokens or set(tokens) - {"o", "r", "p"} or any(len(values) != 1 for values in tokens.values()):
+        return None
+    offset = tokens.get("o", ["0"])[0]
+    reverse = tokens.get("r", ["0"])[0]
+    position = tokens.get("p", [None])[0]
+    if not (_is_uint(offset) and int(offset) <= offset_cutoff) or reverse not in ("0", "1"):
+        return None
+    if position is not None and not (_is_uint(position) and int(position) <= MAX_ID):
+        return None
+    return Cursor(offset=int(offset), reverse=reverse == "1", position=position)
+
+
+def _is_uint(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 19

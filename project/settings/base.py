@@ -81,7 +81,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # A message body is at most CONTENT_MAX_LENGTH characters of up to 4 UTF-8 bytes each, plus JSON
 # escaping and the sender; anything larger is refused with 413 before it is parsed.

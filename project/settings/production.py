@@ -35,6 +35,7 @@ if not HTTPS:
     # W004 HSTS, W008 SSL redirect, W012 secure session cookie, W016 secure CSRF cookie.
     SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
 
+STATIC_ROOT = BASE_DIR / "staticfiles"  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed admin assets served by whitenoise from the app itself: no separate web server.
