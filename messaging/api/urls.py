@@ -1,11 +1,17 @@
-"""API routes, each with and without a trailing slash: the seed posts to ``/messages`` as is."""
+"""API routes. The seed posts to ``/messages`` without a slash: both forms are served, never redirected,
+and only the slash-less one is documented (see ``messaging.api.schema``)."""
 
-from django.urls import re_path
+from django.urls import path
 
 from messaging.api.views import MessageDetailView, MessageListCreateView, ReadinessView
 
+
+def with_slash_alias(route: str, view, name: str):
+    return [path(route, view, name=name), path(f"{route}/", view)]
+
+
 urlpatterns = [
-    re_path(r"^messages/?$", MessageListCreateView.as_view(), name="message-list"),
-    re_path(r"^messages/(?P<pk>[0-9]{1,19})/?$", MessageDetailView.as_view(), name="message-detail"),
-    re_path(r"^health/ready/?$", ReadinessView.as_view(), name="health-ready"),
+    *with_slash_alias("messages", MessageListCreateView.as_view(), "message-list"),
+    *with_slash_alias("messages/<int:pk>", MessageDetailView.as_view(), "message-detail"),
+    *with_slash_alias("health/ready", ReadinessView.as_view(), "health-ready"),
 ]

@@ -1,12 +1,14 @@
 """HTTP endpoints of the messages API; business logic lives in services and selectors."""
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from messaging.api.pagination import MessageCursorPagination
+from messaging.api.schema import BODY_TOO_LARGE, DATABASE_UNAVAILABLE
 from messaging.api.serializers import MessageFilterSerializer, MessageSerializer
 from messaging.health import check_readiness
 from messaging.models import Message
@@ -14,7 +16,13 @@ from messaging.selectors import message_list
 from messaging.services import message_create
 
 
-@extend_schema(parameters=[MessageFilterSerializer])
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[MessageFilterSerializer], responses={200: MessageSerializer(many=True), 503: DATABASE_UNAVAILABLE}
+    ),
+    post=extend_schema(responses={201: MessageSerializer, 413: BODY_TOO_LARGE, 503: DATABASE_UNAVAILABLE}),
+)
+@extend_validation_errors(["page_size", "cursor", "sender", "after"], methods=["get"])
 class MessageListCreateView(generics.ListCreateAPIView):
     """``GET /messages`` newest first in keyset pages; ``POST /messages`` stores one message."""
 
@@ -33,6 +41,7 @@ class MessageListCreateView(generics.ListCreateAPIView):
         return {"Location": reverse("message-detail", kwargs={"pk": data["id"]})}
 
 
+@extend_schema_view(get=extend_schema(responses={200: MessageSerializer, 503: DATABASE_UNAVAILABLE}))
 class MessageDetailView(generics.RetrieveAPIView):
     serializer_class = MessageSerializer
     queryset = Message.objects.all()

@@ -86,7 +86,9 @@ STATIC_URL = "static/"
 # escaping and the sender; anything larger is refused with 413 before it is parsed.
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=64 * 1024)
 if MAX_REQUEST_BODY_BYTES < CONTENT_MAX_LENGTH * 4:
-    raise ImproperlyConfigured(f"MAX_REQUEST_BODY_BYTES must be at least {CONTENT_MAX_LENGTH * 4} to hold a full message")
+    raise ImproperlyConfigured(
+        f"MAX_REQUEST_BODY_BYTES must be at least {CONTENT_MAX_LENGTH * 4} to hold a full message"
+    )
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
 REST_FRAMEWORK = {
@@ -125,6 +127,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
     },
+    "PREPROCESSING_HOOKS": ["messaging.api.schema.drop_trailing_slash_aliases"],
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 

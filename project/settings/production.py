@@ -22,7 +22,7 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = HTTPS and env.bool("DJANGO_HSTS_PRELOAD", default=False)
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -34,6 +34,9 @@ if not HTTPS:
     # Consciously off while the ALB has no certificate (see DJANGO_HTTPS above):
     # W004 HSTS, W008 SSL redirect, W012 secure session cookie, W016 secure CSRF cookie.
     SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
+elif not SECURE_HSTS_PRELOAD:
+    # W021: preloading commits the whole domain to HTTPS in browsers for months; the domain's owner opts in.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 STATIC_ROOT = BASE_DIR / "staticfiles"  # noqa: F405
 STORAGES = {

@@ -27,4 +27,7 @@ def test_missing_message_is_a_json_404(api, pk):
     response = api.get(f"/messages/{pk}")
 
     assert response.status_code == 404
-    assert response.json() == {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]}
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}],
+    }

@@ -79,13 +79,23 @@ def test_unsupported_method_is_a_405(api, method, path):
 
 
 def test_method_override_header_is_not_honoured(api):
-    response = api.post("/messages", {"sender": "a", "content": "x"}, format="json", HTTP_X_HTTP_METHOD_OVERRIDE="DELETE")
+    response = api.post(
+        "/messages", {"sender": "a", "content": "x"}, format="json", HTTP_X_HTTP_METHOD_OVERRIDE="DELETE"
+    )
 
     assert response.status_code == 201
 
 
 @pytest.mark.parametrize(
-    "path", ["/nope", "/messages/abc", "/messages/-1", "/messages/1/extra", "/messages/%2e%2e/%2e%2e/etc/passwd", "/static/../manage.py"]
+    "path",
+    [
+        "/nope",
+        "/messages/abc",
+        "/messages/-1",
+        "/messages/1/extra",
+        "/messages/%2e%2e/%2e%2e/etc/passwd",
+        "/static/../manage.py",
+    ],
 )
 def test_unknown_path_is_a_json_404(api, path):
     response = api.get(path)

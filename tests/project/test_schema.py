@@ -1,0 +1,35 @@
+"""The OpenAPI 3 schema and its interactive docs."""
+
+import io
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+
+def test_schema_validates_without_warnings():
+    out = io.StringIO()
+
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+
+    schema = yaml.safe_load(out.getvalue())
+    assert schema["openapi"].startswith("3.")
+    assert {"/messages", "/messages/{id}", "/health/ready"} <= set(schema["paths"])
+
+
+def test_schema_documents_the_list_parameters_and_error_responses(api):
+    schema = yaml.safe_load(api.get("/api/schema").content)
+
+    list_operation = schema["paths"]["/messages"]["get"]
+    names = {parameter["name"] for parameter in list_operation["parameters"]}
+    assert {"cursor", "page_size", "sender", "after"} <= names
+    assert "400" in list_operation["responses"]
+    assert "415" in schema["paths"]["/messages"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("path", ["/api/docs", "/api/redoc"])
+def test_interactive_docs_are_served(api, path):
+    response = api.get(path)
+
+    assert response.status_code == 200
+    assert b"/api/schema" in response.content
