@@ -1,5 +1,7 @@
 """What a message looks like on the wire, and the query parameters that filter the list."""
 
+from datetime import UTC, datetime
+
 from rest_framework import serializers
 
 from messaging.api.fields import StrictCharField
@@ -19,6 +21,20 @@ class MessageSerializer(serializers.ModelSerializer):
         fields = ["id", "sender", "content", "created_at"]
         read_only_fields = ["id", "created_at"]
 
+    def to_representation(self, instance: Message | dict) -> dict:
+        """The fields' own output, built directly: a page of 50 spent most of its time in per-field dispatch.
+
+        ``instance`` is a ``Message`` or, on the list's hot path, a row from ``.values(*Meta.fields)``.
+        ``tests/messaging/api/test_serializers.py`` proves the result equals DRF's field-by-field output.
+        """
+        row = instance if isinstance(instance, dict) else instance.__dict__
+        return {
+            "id": row["id"],
+            "sender": row["sender"],
+            "content": row["content"],
+            "created_at": _iso_datetime(row["created_at"]),
+        }
+
 
 class MessageFilterSerializer(serializers.Serializer):
     sender = StrictCharField(max_length=SENDER_MAX_LENGTH, required=False, help_text="Only messages from this sender.")
@@ -28,3 +44,9 @@ class MessageFilterSerializer(serializers.Serializer):
         required=False,
         help_text="Only messages newer than this id: poll with the highest id you have seen.",
     )
+
+
+def _iso_datetime(value: datetime) -> str:
+    """DRF's ``DateTimeField`` output for an aware datetime: ISO 8601 in UTC with a ``Z``."""
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from messaging.api.pagination import MessageCursorPagination
 from messaging.api.schema import BODY_TOO_LARGE, DATABASE_UNAVAILABLE
 from messaging.api.serializers import MessageFilterSerializer, MessageSerializer
+from messaging.api.throttling import MessagePostRateThrottle
 from messaging.health import check_readiness
 from messaging.models import Message
 from messaging.selectors import message_list
@@ -28,11 +29,13 @@ class MessageListCreateView(generics.ListCreateAPIView):
 
     serializer_class = MessageSerializer
     pagination_class = MessageCursorPagination
+    throttle_classes = [MessagePostRateThrottle]
 
     def get_queryset(self):
         filters = MessageFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return message_list(**filters.validated_data)
+        # Rows as dicts: the page needs no model instances, and building 50 of them cost a third of a request.
+        return message_list(**filters.validated_data).values(*MessageSerializer.Meta.fields)
 
     def perform_create(self, serializer):
         serializer.instance = message_create(**serializer.validated_data)

@@ -92,7 +92,7 @@ if MAX_REQUEST_BODY_BYTES < CONTENT_MAX_LENGTH * 4:
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["messaging.api.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["messaging.api.parsers.BoundedJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -47,7 +47,7 @@ def test_database_from_the_fields_ecs_injects():
     result = run_python(SHOW_DATABASE)
 
     assert result.returncode == 0, result.stderr
-    database = eval(result.stdout)  # noqa: S307 - our own repr of a dict of literals
+    database = eval(result.stdout.splitlines()[-1])  # noqa: S307 - our own repr of a dict of literals
     assert (database["HOST"], database["NAME"], database["USER"]) == ("db.internal", "messaging", "messaging")
     assert database["OPTIONS"]["sslmode"] == "require"
     assert database["OPTIONS"]["connect_timeout"] == 3
@@ -57,7 +57,7 @@ def test_database_from_the_fields_ecs_injects():
 def test_database_url_wins_and_tls_mode_is_selectable():
     result = run_python(SHOW_DATABASE, DATABASE_URL="postgres://u:p@elsewhere:5433/other", DB_SSLMODE="verify-full")
 
-    database = eval(result.stdout)  # noqa: S307
+    database = eval(result.stdout.splitlines()[-1])  # noqa: S307
     assert (database["HOST"], database["PORT"], database["NAME"]) == ("elsewhere", 5433, "other")
     assert database["OPTIONS"]["sslmode"] == "verify-full"
 
@@ -65,7 +65,7 @@ def test_database_url_wins_and_tls_mode_is_selectable():
 def test_pool_has_a_short_timeout_when_enabled():
     result = run_python(SHOW_DATABASE, DB_POOL="true")
 
-    database = eval(result.stdout)  # noqa: S307
+    database = eval(result.stdout.splitlines()[-1])  # noqa: S307
     assert database["OPTIONS"]["pool"]["timeout"] <= 5
     assert database["CONN_MAX_AGE"] == 0
 

@@ -1,0 +1,45 @@
+"""The message serializer's direct representation equals DRF's own field-by-field output."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from rest_framework import serializers
+
+from messaging.api.renderers import ORJSONRenderer
+from messaging.api.serializers import MessageSerializer
+from messaging.models import Message
+
+
+class FieldByFieldSerializer(serializers.ModelSerializer):
+    """DRF's generic path, the reference the fast path must match."""
+
+    class Meta:
+        model = Message
+        fields = MessageSerializer.Meta.fields
+
+
+@pytest.mark.parametrize(
+    "created_at",
+    [
+        datetime(2026, 11, 29, 6, 51, 36, 677094, tzinfo=UTC),
+        datetime(2026, 11, 29, 6, 51, 36, 0, tzinfo=UTC),
+        datetime(2026, 11, 29, 15, 51, 36, 5, tzinfo=timezone(timedelta(hours=9))),
+    ],
+    ids=["microseconds", "whole-second", "other-zone"],
+)
+def test_direct_representation_matches_drf(created_at):
+    message = Message(id=7, sender="alice", content="héllo\u2028", created_at=created_at)
+    row = {"id": 7, "sender": "alice", "content": "héllo\u2028", "created_at": created_at}
+
+    expected = FieldByFieldSerializer(message).data
+
+    assert MessageSerializer(message).data == expected
+    assert MessageSerializer(row).data == expected
+
+
+def test_orjson_renderer_matches_drf_json_renderer():
+    from rest_framework.renderers import JSONRenderer
+
+    data = {"results": [{"id": 1, "content": 'line\u2028sep \u2029 ☃ "quoted"', "ok": True, "none": None}]}
+
+    assert ORJSONRenderer().render(data) == JSONRenderer().render(data)
