@@ -79,6 +79,10 @@ class ServiceConfig:
     healthy_threshold: int = 2
     unhealthy_threshold: int = 3
     health_check_command: tuple[str, ...] = HEALTH_CHECK_COMMAND
+    # Time a starting container gets before failed container health checks count (migrations run apart).
+    health_check_start_period_seconds: int = 30
+    # The ALB's checks are ignored this long after a task starts, so a slow boot is not killed in a loop.
+    health_check_grace_period_seconds: int = 60
     stop_timeout_seconds: int = STOP_TIMEOUT_SECONDS
     desired_count: int = 1
     min_tasks: int = 1
@@ -112,6 +116,11 @@ class ReleaseConfig:
     # How long blue tasks stay after traffic moves, so a rollback is instant.
     termination_wait_minutes: int = 5
     deploy_branch: str = "main"
+    # Alarms on the replacement target group that stop a deployment and roll it back.
+    alarm_period_seconds: int = 60
+    alarm_evaluation_periods: int = 3
+    target_5xx_alarm_threshold: int = 5
+    unhealthy_host_alarm_threshold: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +134,9 @@ class EnvironmentConfig:
     load_balancer: LoadBalancerConfig = field(default_factory=LoadBalancerConfig)
     release: ReleaseConfig = field(default_factory=ReleaseConfig)
     github_repository: str = GITHUB_REPOSITORY
+    # An account holds one OIDC provider per issuer: set False for an environment sharing an account
+    # with another that already creates it.
+    create_github_oidc_provider: bool = True
 
     def stack_name(self, part: str) -> str:
         return f"{PROJECT}-{self.name}-{part}"
@@ -175,6 +187,12 @@ class StackPart:
     REGISTRY = "ECR"
     SERVICE = "ECS"
     GITHUB = "GitHubOidc"
+
+
+class StackParameter:
+    """CloudFormation parameters of the ECS stack: given on its first deployment, kept afterwards."""
+
+    IMAGE_TAG = "ImageTag"
 
 
 class StackOutput:
