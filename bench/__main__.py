@@ -1,0 +1,110 @@
+"""Run the benchmark: ``python -m bench [--seconds N] [--smoke]``; writes bench/results/RESULTS.md and chart.png."""
+
+import argparse
+import base64
+import platform
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench import database, load, report, servers
+from bench.report import Comparison, PageLatency, Results
+
+DEFAULT_ANCHOR = servers.ROOT.parent / "shared" / "anchors" / "go-seed"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10, help="length of each load run")
+    parser.add_argument("--smoke", action="store_true", help="one-second runs and no million-row table")
+    parser.add_argument("--anchor", type=Path, default=DEFAULT_ANCHOR, help="the Go anchor's directory")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
+    parser.add_argument("--out", type=Path, default=servers.ROOT / "bench" / "results", help="where results go")
+    options = parser.parse_args()
+    seconds = 1 if options.smoke else options.seconds
+    large_rows = 20_000 if options.smoke else 1_000_000
+
+    load.ensure_tools()
+    options.out.mkdir(parents=True, exist_ok=True)
+    log = options.out / "servers.log"
+    log.unlink(missing_ok=True)
+    url = database.recreate(options.postgres, "bench")
+    app = servers.start_app(url, log)
+    anchor = servers.start_anchor(options.anchor, url, log)
+    try:
+        results = measure(app, anchor, url, seconds=seconds, large_rows=large_rows)
+    finally:
+        app.stop()
+        anchor.stop()
+    results.machine = f"{platform.machine()}, {servers.psutil.cpu_count()} cores, Python {platform.python_version()}"
+    (options.out / "RESULTS.md").write_text(report.render_markdown(results))
+    report.render_chart(results, options.out / "chart.png")
+    print(report.render_markdown(results))
+
+
+def measure(app: servers.Server, anchor: servers.Server, url: str, *, seconds: float, large_rows: int) -> Results:
+    database.seed(url, rows=1_000, anchor=True)
+    for target in (app, anchor):  # warm both: connections opened, code paths loaded
+        load.peak(target.base_url + "/messages", seconds=1)
+    time.sleep(1)
+    results = Results(
+        app_startup_s=app.startup_seconds, anchor_startup_s=anchor.startup_seconds, idle_rss_mb=app.rss_mb()
+    )
+
+    endpoints = [
+        ("GET /messages (page of 50)", "/messages", False),
+        ("POST /messages", "/messages", True),
+        ("GET /health", "/health", False),
+    ]
+    for name, path, post in endpoints:
+        with peak_memory(app) as sampled:
+            app_peak = load.peak(app.base_url + path, seconds=seconds, post=post)
+        results.loaded_rss_mb = max(results.loaded_rss_mb, sampled())
+        anchor_peak = load.peak(anchor.base_url + path, seconds=seconds, post=post)
+        comparison = Comparison(endpoint=name, app=app_peak, anchor=anchor_peak)
+        if path == "/messages":
+            rate = app_peak.rps / 2
+            comparison.rated_rps = rate
+            comparison.app_rated = load.at_rate(app.base_url + path, rps=rate, seconds=seconds, post=post)
+            comparison.anchor_rated = load.at_rate(anchor.base_url + path, rps=rate, seconds=seconds, post=post)
+        results.comparisons.append(comparison)
+
+    for rows in (1_000, large_rows):
+        database.seed(url, rows=rows, anchor=True)
+        deep_position = max(rows // 1000, 1)  # a page about 99.9 % of the way down the cursor chain
+        cursor = base64.b64encode(f"p={deep_position + 51}".encode()).decode()
+        page_seconds = max(seconds / 2, 1)
+        results.pages.append(
+            PageLatency(
+                rows=rows,
+                first=load.peak(app.base_url + "/messages", seconds=page_seconds),
+                deep=load.peak(f"{app.base_url}/messages?cursor={cursor}", seconds=page_seconds),
+                anchor_first=load.peak(anchor.base_url + "/messages", seconds=page_seconds),
+            )
+        )
+    return results
+
+
+@contextmanager
+def peak_memory(server: servers.Server, interval: float = 0.25):
+    """Sample the server's process-tree RSS while the block runs; yields a function returning the peak."""
+    samples: list[float] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            samples.append(server.rss_mb())
+            stop.wait(interval)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield lambda: max(samples, default=0.0)
+    finally:
+        stop.set()
+        thread.join()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The two servers under test: the product under gunicorn with production settings, and the Go anchor."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_PORT = 8091
+ANCHOR_PORT = 8090
+
+
+@dataclass
+class Server:
+    name: str
+    base_url: str
+    process: subprocess.Popen
+    startup_seconds: float
+
+    def rss_mb(self) -> float:
+        """Resident memory of the whole process tree (master and workers), in MiB."""
+        root = psutil.Process(self.process.pid)
+        tree = [root, *root.children(recursive=True)]
+        return sum(process.memory_info().rss for process in tree) / 2**20
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def app_environment(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "project.settings.production",
+        "DJANGO_SECRET_KEY": "benchmark-only-" + "k" * 40,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        "DB_SSLMODE": "disable",
+        "RELEASE_VERSION": "bench",
+        # Every request is logged, as in production; the lines go to a file rather than the terminal.
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def start_app(database_url: str, log: Path, extra_env: dict[str, str] | None = None) -> Server:
+    """gunicorn exactly as the container runs it (the repo's gunicorn.conf.py), on a loopback port."""
+    env = app_environment(database_url) | (extra_env or {})
+    env["PORT"] = str(APP_PORT)
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "project.wsgi:application"]
+    return _start("app", command, env, f"http://127.0.0.1:{APP_PORT}", log)
+
+
+def start_anchor(anchor_dir: Path, database_url: str, log: Path) -> Server:
+    """The seed's Go stack from ``../shared/anchors/go-seed`` (its run.sh installs Go and lib/pq if needed)."""
+    env = {**os.environ, "DATABASE_URL": database_url + "?sslmode=disable"}
+    command = ["bash", str(anchor_dir / "run.sh"), f"127.0.0.1:{ANCHOR_PORT}"]
+    # Build once before timing start-up, so the figure is the server's start, not the compiler's.
+    _start("anchor-build", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log).stop()
+    return _start("anchor", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log)
+
+
+def _start(name: str, command: list[str], env: dict[str, str], base_url: str, log: Path) -> Server:
+    started = time.perf_counter()
+    with log.open("ab") as sink:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=sink, start_new_session=True)
+    deadline = started + 120
+    while time.perf_counter() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(base_url + "/health", timeout=1) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return Server(name, base_url, process, time.perf_counter() - started)
+        except OSError:
+            time.sleep(0.01)
+    raise RuntimeError(f"{name} did not answer /health within 120 s; see {log}")
