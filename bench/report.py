@@ -79,7 +79,7 @@ def render_markdown(results: Results) -> str:
     for p in results.pages:
         lines.append(
             f"| {p.rows:,} | {p.first.p50_ms:.1f} / {p.first.p99_ms:.1f} | {p.deep.p50_ms:.1f} / {p.deep.p99_ms:.1f} | "
-            f"{p.deep_to_first:.2f}× | {p.anchor_first.p50_ms:.1f} / {p.anchor_first.p99_ms:.1f} |"
+            f"{p.deep_to_first:.2f}x | {p.anchor_first.p50_ms:.1f} / {p.anchor_first.p99_ms:.1f} |"
         )
     lines += [
         "",
