@@ -1,0 +1,72 @@
+"""gunicorn settings for the container: one place for the bind address, workers, timeouts and logs.
+
+Sized for the seed's Fargate task (0.25 vCPU, 512 MB); every knob a load test might turn is read from
+the environment (``GUNICORN_*``), with the defaults below for production.
+"""
+
+import os
+
+from deploy.config import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+wsgi_app = "project.wsgi:application"
+# PORT lets tests and local runs use another port; the health check command reads the same variable.
+bind = [f"0.0.0.0:{_env_int('PORT', CONTAINER_PORT)}"]
+
+# A quarter of a vCPU gives no parallelism to a second process: two workers are for availability (one
+# keeps serving while the other recycles or crashes), threads overlap the database round trips that
+# make up most of a request. 2 x 4 keeps the process tree near 200 MB of the task's 512 MB and holds at
+# most 8 persistent database connections per task (CONN_MAX_AGE is per thread).
+worker_class = "gthread"
+workers = _env_int("GUNICORN_WORKERS", 2)
+threads = _env_int("GUNICORN_THREADS", 4)
+# Load Django once in the master so a broken release fails at start, and workers share its pages.
+preload_app = True
+
+# A worker that stops answering the master's heartbeat for this long is killed and replaced. Slow SQL is
+# cut earlier by the database's own statement timeout (DB_STATEMENT_TIMEOUT_MS).
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+# On SIGTERM, in-flight requests get this long to finish: below ECS's stop timeout, so they end before
+# the SIGKILL that follows it.
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", GRACEFUL_TIMEOUT_SECONDS)
+# Longer than the ALB's 60 s idle timeout, so the load balancer, not gunicorn, closes idle connections
+# and never sends a request on one gunicorn is closing (which it would answer with a 502).
+keepalive = _env_int("GUNICORN_KEEPALIVE", 65)
+
+# Recycle each worker after about this many requests so slow leaks cannot grow without bound; the
+# jitter keeps both workers from restarting at the same moment.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+
+# The heartbeat file is touched constantly: keep it in memory, not on the container's overlay disk.
+worker_tmp_dir = "/dev/shm"  # noqa: S108
+# The runtime control socket would need a writable home; ECS stops and scales the task instead.
+control_socket_disable = True
+
+# The app writes one JSON line per request itself (project.middleware.RequestLogMiddleware, with the
+# ALB trace id and duration), so gunicorn's access log stays off: every request is logged exactly once.
+accesslog = None
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# gunicorn's own lines (boot, worker exits, timeouts) as JSON on stdout, shaped like the app's
+# (project.settings.base LOGGING), so CloudWatch gets one format from the whole process tree.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
+    "root": {"level": loglevel.upper(), "handlers": ["stdout"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": [], "propagate": True},
+        "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+    },
+}

@@ -1,0 +1,81 @@
+"""gunicorn.conf.py: the server settings the image runs with, and the environment variables that move them."""
+
+import runpy
+
+import pytest
+from django.conf import settings
+
+from deploy.config import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS
+from tests.support.dockerfile import REPO_ROOT
+
+CONFIG = REPO_ROOT / "gunicorn.conf.py"
+TUNABLES = ("PORT", "GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_TIMEOUT", "GUNICORN_GRACEFUL_TIMEOUT")
+
+
+@pytest.fixture
+def load(monkeypatch):
+    for name in TUNABLES:
+        monkeypatch.delenv(name, raising=False)
+
+    def load(**env: str) -> dict:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(CONFIG))
+
+    return load
+
+
+def test_binds_every_interface_on_the_container_port(load):
+    assert load()["bind"] == [f"0.0.0.0:{CONTAINER_PORT}"]
+
+
+def test_port_variable_moves_the_bind_address(load):
+    assert load(PORT="18080")["bind"] == ["0.0.0.0:18080"]
+
+
+def test_serves_the_project_wsgi_application(load):
+    assert load()["wsgi_app"] == "project.wsgi:application"
+
+
+def test_threaded_workers_sized_for_a_quarter_vcpu_task(load):
+    config = load()
+    assert config["worker_class"] == "gthread"
+    assert (config["workers"], config["threads"]) == (2, 4)
+
+
+def test_worker_and_thread_counts_come_from_the_environment(load):
+    config = load(GUNICORN_WORKERS="3", GUNICORN_THREADS="8")
+    assert (config["workers"], config["threads"]) == (3, 8)
+
+
+def test_graceful_shutdown_ends_before_ecs_kills_the_container(load):
+    config = load()
+    assert config["graceful_timeout"] == GRACEFUL_TIMEOUT_SECONDS
+    assert config["graceful_timeout"] < STOP_TIMEOUT_SECONDS
+
+
+def test_workers_are_recycled_with_jitter(load):
+    config = load()
+    assert config["max_requests"] > 0
+    assert 0 < config["max_requests_jitter"] < config["max_requests"]
+
+
+def test_idle_connections_outlive_the_load_balancer_idle_timeout(load):
+    alb_idle_timeout_seconds = 60
+    assert load()["keepalive"] > alb_idle_timeout_seconds
+
+
+def test_access_log_is_left_to_the_app_request_log(load):
+    """RequestLogMiddleware writes one JSON line per request; a gunicorn access line would repeat it."""
+    config = load()
+    assert config["accesslog"] is None
+    assert "project.middleware.RequestLogMiddleware" in settings.MIDDLEWARE
+
+
+def test_server_logs_are_json_on_stdout(load):
+    logging = load()["logconfig_dict"]
+    handler = logging["handlers"]["stdout"]
+    assert handler["stream"] == "ext://sys.stdout"
+    assert logging["formatters"][handler["formatter"]]["()"] == "pythonjsonlogger.json.JsonFormatter"
+    assert logging["loggers"]["gunicorn.error"]["propagate"] is True
+    assert logging["root"]["handlers"] == ["stdout"]
