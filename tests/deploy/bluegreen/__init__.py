@@ -1,0 +1,1 @@
+"""Tests of deploy.bluegreen and the bluegreen_deploy command."""
