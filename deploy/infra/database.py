@@ -59,8 +59,9 @@ class Database(Construct):
             publicly_accessible=False,
         )
         self.instance.node.default_child.override_logical_id(INSTANCE_LOGICAL_ID)
+        # The instance exposes the secret through its attachment; the generated secret itself is pinned.
         self.secret = self.instance.secret
-        self.secret.node.default_child.override_logical_id(SECRET_LOGICAL_ID)
+        self.instance.node.find_child("Secret").node.default_child.override_logical_id(SECRET_LOGICAL_ID)
         self._acknowledge(config)
 
     def _acknowledge(self, config: EnvironmentConfig) -> None:

@@ -1,0 +1,124 @@
+"""The GitHub OIDC provider and deploy role: who may assume it and exactly what it may do."""
+
+from deploy.config import StackPart
+from tests.deploy.infra.conftest import _template
+
+
+def role(github) -> dict:
+    (resource,) = github.find_resources("AWS::IAM::Role").values()
+    return resource["Properties"]
+
+
+def statements(github) -> list[dict]:
+    (policy,) = github.find_resources("AWS::IAM::Policy").values()
+    return policy["Properties"]["PolicyDocument"]["Statement"]
+
+
+def actions(github) -> set[str]:
+    found = set()
+    for statement in statements(github):
+        found.update([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    return found
+
+
+def test_oidc_provider_for_github_with_the_sts_audience(github):
+    github.has_resource_properties(
+        "AWS::IAM::OIDCProvider",
+        {"Url": "https://token.actions.githubusercontent.com", "ClientIdList": ["sts.amazonaws.com"]},
+    )
+
+
+def test_trusted_only_by_the_repositorys_environment_or_deploy_branch(github, config):
+    (trust,) = role(github)["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+    repo = config.github_repository
+    assert trust["Condition"] == {
+        "StringEquals": {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": [
+                f"repo:{repo}:environment:{config.name}",
+                f"repo:{repo}:ref:refs/heads/main",
+            ],
+        }
+    }
+
+
+def test_permissions_are_exactly_what_a_release_does(github):
+    assert actions(github) == {
+        "ecr:GetAuthorizationToken",
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:CompleteLayerUpload",
+        "ecr:InitiateLayerUpload",
+        "ecr:PutImage",
+        "ecr:UploadLayerPart",
+        "ecs:DescribeServices",
+        "ecs:DescribeTaskDefinition",
+        "ecs:RegisterTaskDefinition",
+        "ecs:RunTask",
+        "ecs:DescribeTasks",
+        "iam:PassRole",
+        "codedeploy:CreateDeployment",
+        "codedeploy:GetDeployment",
+        "codedeploy:ContinueDeployment",
+        "codedeploy:StopDeployment",
+        "codedeploy:ListDeployments",
+        "codedeploy:GetDeploymentGroup",
+        "codedeploy:GetDeploymentConfig",
+        "codedeploy:GetApplicationRevision",
+        "codedeploy:RegisterApplicationRevision",
+        "cloudformation:DescribeStacks",
+        "logs:GetLogEvents",
+        "logs:FilterLogEvents",
+        "elasticloadbalancing:Describe*",
+    }
+
+
+def test_push_is_limited_to_this_environments_repository(github):
+    push = next(s for s in statements(github) if "ecr:PutImage" in s["Action"])
+    assert (
+        "TextMessaging-" in push["Resource"]["Fn::ImportValue"]
+        and "RepositoryArn" in push["Resource"]["Fn::ImportValue"]
+    )
+
+
+def test_pass_role_is_limited_to_the_two_task_roles(github, env):
+    pass_role = next(s for s in statements(github) if s["Action"] == "iam:PassRole")
+    imports = [r["Fn::ImportValue"] for r in pass_role["Resource"]]
+    assert len(imports) == 2
+    assert any("ExecutionRole" in i for i in imports) and any("TaskRole" in i for i in imports)
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    service = _template(env, StackPart.SERVICE)
+    assert (
+        len(
+            service.find_resources(
+                "AWS::IAM::Role",
+                {
+                    "Properties": {
+                        "AssumeRolePolicyDocument": {
+                            "Statement": [{"Principal": {"Service": "ecs-tasks.amazonaws.com"}}]
+                        }
+                    }
+                },
+            )
+        )
+        >= 2
+    )
+
+
+def test_deployments_are_limited_to_this_deployment_group(github, config):
+    deploy = next(s for s in statements(github) if "codedeploy:ContinueDeployment" in s["Action"])
+    arn = "".join(p if isinstance(p, str) else "" for p in deploy["Resource"]["Fn::Join"][1])
+    assert arn.endswith(f":deploymentgroup:text-messaging-{config.name}/text-messaging-{config.name}-dg")
+
+
+def test_only_actions_without_resource_level_permissions_use_a_wildcard(github):
+    wildcard = set()
+    for statement in statements(github):
+        if statement["Resource"] == "*":
+            wildcard.update([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    assert wildcard == {
+        "ecr:GetAuthorizationToken",
+        "ecs:DescribeTaskDefinition",
+        "ecs:RegisterTaskDefinition",
+        "elasticloadbalancing:Describe*",
+    }

@@ -1,0 +1,32 @@
+"""Configuration checks that run before any CDK construct is built."""
+
+import dataclasses
+
+import pytest
+
+from deploy.config import ENVIRONMENTS, get_config
+from deploy.infra.validation import InvalidConfigError, config_validate
+
+
+@pytest.mark.parametrize("name", sorted(ENVIRONMENTS))
+def test_shipped_configurations_are_valid(name):
+    config_validate(get_config(name))
+
+
+@pytest.mark.parametrize(
+    ("section", "changes", "message"),
+    [
+        ("network", {"nat_gateways": 3}, "nat_gateways"),
+        ("network", {"public_subnet_cidrs": ("10.0.0.0/24",)}, "one CIDR per availability zone"),
+        ("network", {"isolated_subnet_cidrs": ("10.1.4.0/24", "10.0.5.0/24")}, "inside 10.0.0.0/16"),
+        ("service", {"memory_mib": 4096}, "Fargate has no task size"),
+        ("service", {"min_tasks": 5}, "min_tasks"),
+        ("service", {"log_retention_days": 10}, "not a CloudWatch period"),
+        ("database", {"instance_class": "db.t3.micro"}, "without the 'db.' prefix"),
+    ],
+)
+def test_invalid_configuration_is_reported(section, changes, message):
+    config = get_config("dev")
+    broken = dataclasses.replace(config, **{section: dataclasses.replace(getattr(config, section), **changes)})
+    with pytest.raises(InvalidConfigError, match=message):
+        config_validate(broken)
