@@ -73,19 +73,18 @@ def test_permissions_are_exactly_what_a_release_does(github):
     }
 
 
-def test_push_is_limited_to_this_environments_repository(github):
+def test_push_is_limited_to_this_environments_repository(github, env):
     push = next(s for s in statements(github) if "ecr:PutImage" in s["Action"])
-    assert (
-        "TextMessaging-" in push["Resource"]["Fn::ImportValue"]
-        and "RepositoryArn" in push["Resource"]["Fn::ImportValue"]
-    )
+    assert push["Resource"]["Fn::ImportValue"].startswith(f"TextMessaging-{env}-ECR:")
+    assert "RepositoryArn" in push["Resource"]["Fn::ImportValue"]
 
 
 def test_pass_role_is_limited_to_the_two_task_roles(github, env):
     pass_role = next(s for s in statements(github) if s["Action"] == "iam:PassRole")
     imports = [r["Fn::ImportValue"] for r in pass_role["Resource"]]
     assert len(imports) == 2
-    assert any("ExecutionRole" in i for i in imports) and any("TaskRole" in i for i in imports)
+    assert any("ExecutionRole" in i for i in imports)
+    assert any("TaskRole" in i for i in imports)
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
     service = _template(env, StackPart.SERVICE)
     assert (
