@@ -3,17 +3,18 @@
 import orjson
 from django.conf import settings
 from rest_framework import exceptions
-from rest_framework.parsers import BaseParser
+from rest_framework.parsers import JSONParser
 
 from messaging.api.exceptions import RequestEntityTooLarge
 
 
-class BoundedJSONParser(BaseParser):
+class BoundedJSONParser(JSONParser):
     """Parse at most ``MAX_REQUEST_BODY_BYTES`` of strict JSON (RFC 8259) with orjson.
 
     orjson rejects what Python's ``json`` lets through and PostgreSQL could not store or would crash on:
     ``NaN``/``Infinity``, invalid UTF-8, lone surrogates in ``\\u`` escapes, and nesting deeper than
-    1024 levels (which makes ``json`` raise ``RecursionError``, not ``ValueError``).
+    1024 levels (which makes ``json`` raise ``RecursionError``, not ``ValueError``). A ``JSONParser`` only so
+    that the OpenAPI schema documents its 400 parse error; the parsing is all its own.
     """
 
     media_type = "application/json"
