@@ -63,8 +63,12 @@ class ThrowawayCluster:
 
     def start(self, timeout: float = 30) -> None:
         # fsync off: the tests stop the server process, never the machine, so nothing is lost without it.
-        options = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} -c fsync=off"
-        self._run("pg_ctl", "start", "-D", str(self.datadir), "-l", str(self.log), "-o", options, "-w", "-t", str(timeout))
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} -c fsync=off"
+        )
+        self._run(
+            "pg_ctl", "start", "-D", str(self.datadir), "-l", str(self.log), "-o", options, "-w", "-t", str(timeout)
+        )
 
     def stop(self, mode: str = "immediate") -> None:
         """Stop the server; ``immediate`` kills it without a checkpoint, as a crash or a failover would."""
