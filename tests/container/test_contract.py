@@ -97,7 +97,7 @@ def _blocked_inserts(database_url: str) -> int:
     with psycopg.connect(database_url, autocommit=True) as watcher:
         row = watcher.execute(
             "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'INSERT%%'"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'INSERT%'"
         ).fetchone()
     return row[0]
 
