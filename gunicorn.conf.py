@@ -7,6 +7,7 @@ the environment (``GUNICORN_*``), with the defaults below for production.
 import os
 
 from deploy.config import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS
+from project.log_format import JSON_FORMATTER
 
 
 def _env_int(name: str, default: int) -> int:
@@ -57,11 +58,7 @@ logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
+        "json": JSON_FORMATTER,
     },
     "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
     "root": {"level": loglevel.upper(), "handlers": ["stdout"]},
