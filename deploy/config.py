@@ -93,6 +93,8 @@ class ServiceConfig:
     scale_in_cooldown_seconds: int = 300
     log_retention_days: int = 30
     release_env_var: str = "RELEASE_VERSION"
+    # Run by bluegreen_deploy as a one-off task of the new revision before any traffic moves to it.
+    migrate_command: tuple[str, ...] = ("python", "manage.py", "migrate", "--no-input")
 
 
 @dataclass(frozen=True, kw_only=True)

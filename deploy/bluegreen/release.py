@@ -1,0 +1,348 @@
+"""The release recipe: resolve → validate → register → migrate → deploy → validate green → continue → wait."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NoReturn
+
+from deploy.bluegreen.appspec import appspec_build, appspec_revision
+from deploy.bluegreen.budget import BUFFER_MINUTES
+from deploy.bluegreen.errors import (
+    AwsCallError,
+    DeploymentFailedError,
+    DeploymentInProgressError,
+    DeploymentTimeoutError,
+    GreenValidationError,
+    NothingToRollBackError,
+)
+from deploy.bluegreen.events import Event, Level, Progress
+from deploy.bluegreen.gateways import Gateways
+from deploy.bluegreen.migration import migration_run
+from deploy.bluegreen.plan import Plan, plan_lines, task_definition_name, task_definition_revision
+from deploy.bluegreen.target import Target, target_resolve
+from deploy.bluegreen.taskdef import (
+    container_environment,
+    release_from_image,
+    task_definition_diff,
+    task_definition_for_release,
+)
+from deploy.bluegreen.validation import GreenChecks, green_validate
+from deploy.bluegreen.watch import DeploymentWatcher, deployment_failure_reason, rollback_deployment_id
+from deploy.config import EnvironmentConfig
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseOptions:
+    test_listener_url: str | None = None
+    # Overrides the budget derived from the deployment group.
+    timeout_seconds: float | None = None
+    migration_timeout_seconds: float = 900
+    validation_timeout_seconds: float = 120
+    rollback_timeout_seconds: float = BUFFER_MINUTES * 60
+    poll_interval: float = 10
+    # Follow a deployment already in progress instead of refusing to start.
+    follow: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseResult:
+    deployment_id: str | None
+    previous_task_definition: str
+    task_definition: str | None
+    elapsed_seconds: float
+    dry_run: bool = False
+    followed: bool = False
+
+
+class BlueGreenRelease:
+    """One release of one environment; every method is a recipe of small steps reporting to ``progress``."""
+
+    def __init__(
+        self,
+        config: EnvironmentConfig,
+        *,
+        gateways: Gateways,
+        options: ReleaseOptions,
+        progress: Progress,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.aws = gateways
+        self.options = options
+        self.progress = progress
+        self.sleep = sleep
+        self.clock = clock
+        self.started = clock()
+        self.watcher = DeploymentWatcher(
+            gateways.codedeploy, progress=progress, poll_interval=options.poll_interval, sleep=sleep, clock=clock
+        )
+
+    def deploy(self, image: str, *, dry_run: bool = False) -> ReleaseResult:
+        release = release_from_image(image)
+        target = self._resolve()
+        if busy := self._in_progress(target):
+            return self._follow(target, busy)
+        plan = self._plan_deploy(target, image=image, release=release)
+        if dry_run:
+            return self._result(plan, deployment_id=None, task_definition=None, dry_run=True)
+        registered_arn = self._register(plan)
+        self._migrate(plan, registered_arn)
+        deployment_id = self._shift(plan, registered_arn)
+        return self._result(plan, deployment_id=deployment_id, task_definition=registered_arn)
+
+    def rollback(self, *, dry_run: bool = False) -> ReleaseResult:
+        target = self._resolve()
+        if busy := self._in_progress(target):
+            return self._follow(target, busy)
+        plan = self._plan_rollback(target)
+        if dry_run:
+            return self._result(plan, deployment_id=None, task_definition=plan.task_definition_arn, dry_run=True)
+        self._emit(Level.WARNING, "Migrations are not reversed: the earlier release runs on the current schema.")
+        deployment_id = self._shift(plan, plan.task_definition_arn or "")
+        return self._result(plan, deployment_id=deployment_id, task_definition=plan.task_definition_arn)
+
+    def follow(self) -> ReleaseResult:
+        target = self._resolve()
+        if busy := self._in_progress(target):
+            return self._follow(target, busy)
+        self._emit(Level.INFO, f"No deployment of {target.application}/{target.deployment_group} is in progress.")
+        return ReleaseResult(
+            deployment_id=None,
+            previous_task_definition=target.task_definition_arn,
+            task_definition=target.task_definition_arn,
+            elapsed_seconds=self.clock() - self.started,
+            followed=True,
+        )
+
+    # Steps, in recipe order.
+
+    def _resolve(self) -> Target:
+        self._emit(Level.STEP, f"Resolving {self.config.name}")
+        target = target_resolve(self.config, gateways=self.aws, test_listener_url=self.options.test_listener_url)
+        self._emit(
+            Level.INFO, f"  {target.cluster}/{target.service} runs {task_definition_name(target.task_definition_arn)}"
+        )
+        return target
+
+    def _in_progress(self, target: Target) -> str | None:
+        active = self.aws.codedeploy.active_deployments(application=target.application, group=target.deployment_group)
+        if active and not self.options.follow:
+            raise DeploymentInProgressError(
+                f"deployment {active[0]} of {target.application}/{target.deployment_group} is in progress; "
+                "wait for it, or pass --follow to follow it"
+            )
+        return active[0] if active else None
+
+    def _plan_deploy(self, target: Target, *, image: str, release: str) -> Plan:
+        current, tags = self.aws.ecs.task_definition(target.task_definition_arn)
+        register_keys = self.aws.ecs.register_keys()
+        spec = task_definition_for_release(
+            current,
+            register_keys=register_keys,
+            tags=tags,
+            container_name=target.container,
+            image=image,
+            release_env_var=self.config.service.release_env_var,
+            release=release,
+        )
+        before = {key: value for key, value in current.items() if key in register_keys}
+        plan = Plan(
+            action="deploy",
+            target=target,
+            release=release,
+            image=image,
+            register=spec,
+            task_definition_arn=None,
+            changes=task_definition_diff(before, {k: v for k, v in spec.items() if k != "tags"}),
+            appspec=self._appspec(f"{spec['family']}:<next revision>"),
+            migrate_command=self.config.service.migrate_command,
+        )
+        self._emit_plan(plan)
+        return plan
+
+    def _plan_rollback(self, target: Target) -> Plan:
+        current_arn = target.task_definition_arn
+        current, _ = self.aws.ecs.task_definition(current_arn)
+        earlier = [
+            arn
+            for arn in self.aws.ecs.family_revisions(current["family"])
+            if task_definition_revision(arn) < task_definition_revision(current_arn)
+        ]
+        if not earlier:
+            raise NothingToRollBackError(f"{task_definition_name(current_arn)} has no earlier active revision")
+        previous, _ = self.aws.ecs.task_definition(earlier[0])
+        register_keys = self.aws.ecs.register_keys()
+        plan = Plan(
+            action="rollback",
+            target=target,
+            release=container_environment(previous, target.container, self.config.service.release_env_var),
+            image=None,
+            register=None,
+            task_definition_arn=previous["taskDefinitionArn"],
+            changes=task_definition_diff(
+                {k: v for k, v in current.items() if k in register_keys},
+                {k: v for k, v in previous.items() if k in register_keys},
+            ),
+            appspec=self._appspec(previous["taskDefinitionArn"]),
+            migrate_command=None,
+        )
+        self._emit_plan(plan)
+        return plan
+
+    def _register(self, plan: Plan) -> str:
+        self._emit(Level.STEP, "Registering the new task definition revision")
+        registered = self.aws.ecs.register(plan.register or {})
+        self._emit(Level.SUCCESS, f"  registered {task_definition_name(registered['taskDefinitionArn'])}")
+        return registered["taskDefinitionArn"]
+
+    def _migrate(self, plan: Plan, task_definition_arn: str) -> None:
+        self._emit(Level.STEP, "Running database migrations")
+        task_definition, _ = self.aws.ecs.task_definition(task_definition_arn)
+        try:
+            migration_run(
+                ecs=self.aws.ecs,
+                logs=self.aws.logs,
+                target=plan.target,
+                task_definition=task_definition,
+                command=plan.migrate_command or (),
+                timeout_seconds=self.options.migration_timeout_seconds,
+                poll_interval=self.options.poll_interval,
+                progress=self.progress,
+                sleep=self.sleep,
+            )
+        except KeyboardInterrupt:
+            raise DeploymentFailedError("interrupted during migrations; stopped the task; nothing deployed") from None
+        self._emit(Level.SUCCESS, "  migrations applied")
+
+    def _shift(self, plan: Plan, task_definition_arn: str) -> str:
+        """Create the deployment, validate green when it waits for approval, continue it and wait for success."""
+        target = plan.target
+        self._emit(Level.STEP, "Creating the CodeDeploy deployment")
+        deployment_id = self.aws.codedeploy.create(
+            application=target.application,
+            group=target.deployment_group,
+            revision=appspec_revision(self._appspec(task_definition_arn)),
+            description=f"bluegreen_deploy {plan.action} {plan.release or task_definition_name(task_definition_arn)}",
+        )
+        self._emit(Level.INFO, f"  deployment {deployment_id}")
+        budget = self.options.timeout_seconds or target.budget.total_seconds
+        deadline = self.clock() + budget
+        try:
+            info = self.watcher.wait(deployment_id, deadline=deadline, until={"Ready"})
+            if info["status"] == "Ready":
+                self._validate_green(plan, deployment_id)
+                self._emit(Level.STEP, "Moving production traffic to green")
+                self.aws.codedeploy.proceed(deployment_id)
+                info = self.watcher.wait(deployment_id, deadline=deadline)
+        except DeploymentTimeoutError:
+            self._stop(deployment_id, f"deployment {deployment_id} did not succeed within {budget:g} s")
+        except KeyboardInterrupt:
+            self._stop(deployment_id, f"interrupted while deployment {deployment_id} was in progress")
+        if info["status"] != "Succeeded":
+            reason = deployment_failure_reason(info)
+            raise DeploymentFailedError(
+                f"deployment {deployment_id} {info['status']}: {reason}{self._rollback_outcome(info)}"
+            )
+        return deployment_id
+
+    def _validate_green(self, plan: Plan, deployment_id: str) -> None:
+        self._emit(Level.STEP, f"Validating green on the test listener {plan.target.test_listener_url}")
+        checks = GreenChecks(
+            base_url=plan.target.test_listener_url,
+            health_path=self.config.service.health_path,
+            readiness_path=self.config.service.readiness_path,
+            release=plan.release,
+            timeout_seconds=self.options.validation_timeout_seconds,
+            retry_interval_seconds=min(2.0, self.options.poll_interval),
+        )
+        try:
+            green_validate(checks, progress=self.progress, sleep=self.sleep)
+        except GreenValidationError as error:
+            self._stop(deployment_id, str(error))
+
+    def _stop(self, deployment_id: str, reason: str) -> NoReturn:
+        """Stop the deployment with rollback, wait for the rollback and fail with both stories."""
+        self._emit(Level.ERROR, reason)
+        self._emit(Level.STEP, f"Stopping deployment {deployment_id} with rollback")
+        try:
+            answer = self.aws.codedeploy.stop(deployment_id)
+        except AwsCallError as error:
+            raise DeploymentFailedError(
+                f"{reason}; stopping it failed too ({error}); stop it by hand: aws deploy stop-deployment "
+                f"--deployment-id {deployment_id} --auto-rollback-enabled"
+            ) from error
+        self._emit(Level.INFO, f"  {answer}")
+        deadline = self.clock() + self.options.rollback_timeout_seconds
+        try:
+            info = self.watcher.wait(deployment_id, deadline=deadline)
+        except DeploymentTimeoutError:
+            raise DeploymentFailedError(f"{reason}; deployment {deployment_id} is still stopping") from None
+        raise DeploymentFailedError(
+            f"{reason}; deployment {deployment_id} {info['status']}{self._rollback_outcome(info)}"
+        )
+
+    def _rollback_outcome(self, info: dict) -> str:
+        """Follow the rollback CodeDeploy started for a failed or stopped deployment, and say how it ended."""
+        rollback_id = rollback_deployment_id(info)
+        if not rollback_id:
+            return "; no rollback deployment was started"
+        self._emit(Level.STEP, f"Following rollback deployment {rollback_id}")
+        try:
+            outcome = self.watcher.wait(rollback_id, deadline=self.clock() + self.options.rollback_timeout_seconds)
+        except DeploymentTimeoutError:
+            return f"; rollback deployment {rollback_id} is still in progress"
+        return f"; rollback deployment {rollback_id} {outcome['status']}"
+
+    def _follow(self, target: Target, deployment_id: str) -> ReleaseResult:
+        """Watch someone else's deployment to its end; never continue or stop it, it is not ours."""
+        self._emit(Level.STEP, f"Following deployment {deployment_id} already in progress")
+        deadline = self.clock() + (self.options.timeout_seconds or target.budget.total_seconds)
+        try:
+            info = self.watcher.wait(deployment_id, deadline=deadline)
+        except DeploymentTimeoutError as error:
+            raise DeploymentFailedError(f"{error} after the wait budget; left as it is") from None
+        except KeyboardInterrupt:
+            raise DeploymentFailedError(f"stopped following deployment {deployment_id}; it goes on") from None
+        if info["status"] != "Succeeded":
+            reason = deployment_failure_reason(info)
+            raise DeploymentFailedError(
+                f"deployment {deployment_id} {info['status']}: {reason}{self._rollback_outcome(info)}"
+            )
+        return ReleaseResult(
+            deployment_id=deployment_id,
+            previous_task_definition=target.task_definition_arn,
+            task_definition=None,
+            elapsed_seconds=self.clock() - self.started,
+            followed=True,
+        )
+
+    # Helpers.
+
+    def _appspec(self, task_definition: str) -> dict:
+        return appspec_build(
+            task_definition_arn=task_definition,
+            container_name=self.config.container_name,
+            container_port=self.config.service.container_port,
+        )
+
+    def _emit_plan(self, plan: Plan) -> None:
+        self._emit(Level.STEP, "Plan")
+        for line in plan_lines(plan):
+            self._emit(Level.INFO, f"  {line}")
+
+    def _emit(self, level: Level, text: str) -> None:
+        self.progress(Event(level, text))
+
+    def _result(
+        self, plan: Plan, *, deployment_id: str | None, task_definition: str | None, dry_run: bool = False
+    ) -> ReleaseResult:
+        return ReleaseResult(
+            deployment_id=deployment_id,
+            previous_task_definition=plan.target.task_definition_arn,
+            task_definition=task_definition,
+            elapsed_seconds=self.clock() - self.started,
+            dry_run=dry_run,
+        )

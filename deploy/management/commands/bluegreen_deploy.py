@@ -1,0 +1,131 @@
+"""``manage.py bluegreen_deploy``: release an image to ECS through CodeDeploy blue/green, or roll back."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from contextlib import contextmanager
+
+from django.core.management.base import BaseCommand, CommandError
+
+from deploy.bluegreen.errors import DeployError
+from deploy.bluegreen.events import Event, Level
+from deploy.bluegreen.gateways import aws_gateways
+from deploy.bluegreen.plan import task_definition_name
+from deploy.bluegreen.release import BlueGreenRelease, ReleaseOptions, ReleaseResult
+from deploy.config import ENVIRONMENTS, get_config
+
+
+class Command(BaseCommand):
+    help = "Migrate, deploy an image blue/green through CodeDeploy, validate green on the test listener, roll back."
+
+    # Talks to AWS only: neither the database nor the app's checks matter to a deploy.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        action = parser.add_mutually_exclusive_group()
+        action.add_argument("--image", metavar="IMAGE_URI", help="Image to release, pinned by tag or digest.")
+        action.add_argument("--rollback", action="store_true", help="Deploy the revision before the running one again.")
+        parser.add_argument("--env", choices=sorted(ENVIRONMENTS), default="dev", help="Environment (default dev).")
+        parser.add_argument("--dry-run", action="store_true", help="Show the plan; change nothing.")
+        parser.add_argument(
+            "--follow",
+            action="store_true",
+            help="If a deployment of the group is in progress, follow it to its end instead of refusing "
+            "(alone: just follow it).",
+        )
+        parser.add_argument(
+            "--test-listener-url", metavar="URL", help="Validate green here instead of the stack's TestListenerUrl."
+        )
+        parser.add_argument(
+            "--timeout", type=float, metavar="SECONDS", help="Deployment wait budget (default: from the group)."
+        )
+        parser.add_argument(
+            "--migration-timeout", type=float, default=900, metavar="SECONDS", help="Stop the migration task after."
+        )
+        parser.add_argument(
+            "--validation-timeout",
+            type=float,
+            default=120,
+            metavar="SECONDS",
+            help="How long green may take to pass its checks (each retried) before it is rolled back.",
+        )
+        parser.add_argument(
+            "--rollback-timeout", type=float, default=600, metavar="SECONDS", help="How long to follow a rollback."
+        )
+        parser.add_argument(
+            "--poll-interval", type=float, default=10, metavar="SECONDS", help="Between status checks (default 10)."
+        )
+
+    def handle(self, *args, **options):
+        if not (options["image"] or options["rollback"] or options["follow"]):
+            raise CommandError("give --image IMAGE_URI to release, --rollback, or --follow")
+        config = get_config(options["env"])
+        # botocore logs where it found credentials and endpoints at INFO: noise among the release's own output.
+        logging.getLogger("botocore").setLevel(logging.WARNING)
+        release = BlueGreenRelease(
+            config,
+            gateways=aws_gateways(config.region),
+            options=ReleaseOptions(
+                test_listener_url=options["test_listener_url"],
+                timeout_seconds=options["timeout"],
+                migration_timeout_seconds=options["migration_timeout"],
+                validation_timeout_seconds=options["validation_timeout"],
+                rollback_timeout_seconds=options["rollback_timeout"],
+                poll_interval=options["poll_interval"],
+                follow=options["follow"],
+            ),
+            progress=self.render,
+        )
+        try:
+            with sigterm_as_interrupt():
+                if options["rollback"]:
+                    result = release.rollback(dry_run=options["dry_run"])
+                elif options["image"]:
+                    result = release.deploy(options["image"], dry_run=options["dry_run"])
+                else:
+                    result = release.follow()
+        except DeployError as error:
+            raise CommandError(str(error)) from error
+        except KeyboardInterrupt:
+            raise CommandError("interrupted") from None
+        self.summarize(result)
+
+    def render(self, event: Event) -> None:
+        style = {
+            Level.STEP: self.style.MIGRATE_HEADING,
+            Level.SUCCESS: self.style.SUCCESS,
+            Level.WARNING: self.style.WARNING,
+            Level.ERROR: self.style.ERROR,
+        }.get(event.level, str)
+        self.stdout.write(style(event.text))
+
+    def summarize(self, result: ReleaseResult) -> None:
+        if result.dry_run:
+            self.stdout.write(self.style.SUCCESS("Dry run: nothing was changed."))
+            return
+        if result.followed:
+            if result.deployment_id:
+                self.stdout.write(
+                    self.style.SUCCESS(f"Deployment {result.deployment_id} succeeded; nothing of ours was deployed.")
+                )
+            return
+        self.stdout.write(self.style.SUCCESS("Released."))
+        self.stdout.write(f"  previous task definition: {task_definition_name(result.previous_task_definition)}")
+        self.stdout.write(f"  new task definition:      {task_definition_name(result.task_definition or '')}")
+        self.stdout.write(f"  deployment:               {result.deployment_id}")
+        self.stdout.write(f"  time taken:               {result.elapsed_seconds:.1f} s")
+
+
+@contextmanager
+def sigterm_as_interrupt():
+    """CD runners cancel a job with SIGTERM: treat it as Ctrl-C so the deployment is stopped, not abandoned."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

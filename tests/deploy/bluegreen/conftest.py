@@ -1,0 +1,186 @@
+"""The emulated AWS account (moto server behind a recording proxy) and a real running app standing in for green."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import psycopg
+import pytest
+import requests
+from moto.ecs.models import ecs_backends
+from moto.server import ThreadedMotoServer
+
+from deploy.config import get_config
+from tests.deploy.bluegreen.lifecycle import ACCOUNT, DeploymentLifecycle
+from tests.deploy.bluegreen.proxy import AwsProxy
+from tests.deploy.bluegreen.stacks import Stacks, stacks_create
+
+ROOT = Path(__file__).resolve().parents[3]
+CONFIG = get_config("dev")
+GREEN_RELEASE = "v2"
+DATABASE = "bluegreen_test"
+SERVER_URL = os.environ.get("BLUEGREEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto_url():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def lifecycle() -> DeploymentLifecycle:
+    return DeploymentLifecycle(region=CONFIG.region)
+
+
+@pytest.fixture(scope="session")
+def proxy(moto_url, lifecycle):
+    proxy = AwsProxy(upstream=moto_url, lifecycle=lifecycle).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def green_url():
+    """The new release really running: gunicorn with production settings on a freshly migrated PostgreSQL
+    database, reporting release ``GREEN_RELEASE``."""
+    try:
+        with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE {DATABASE}")
+    except psycopg.OperationalError as error:
+        pytest.skip(f"no PostgreSQL server at {SERVER_URL}: {error}")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "project.settings.production",
+        "DJANGO_SECRET_KEY": "bluegreen-test-only",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": SERVER_URL.rsplit("/", 1)[0] + f"/{DATABASE}",
+        "DB_SSLMODE": "disable",
+        "RELEASE_VERSION": GREEN_RELEASE,
+        "MESSAGES_POST_RATE": "",
+    }
+    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "project.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    else:
+        server.kill()
+        pytest.fail("the app did not start")
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@dataclass
+class Account:
+    """One freshly made account per test: what the stacks create, and the proxy's record of calls."""
+
+    proxy: AwsProxy
+    lifecycle: DeploymentLifecycle
+    stacks: Stacks | None
+    moto_url: str
+    green_url: str
+
+    def run(self, *args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
+        """The command as CD runs it: a process of its own, AWS reached through ``AWS_ENDPOINT_URL``."""
+        return subprocess.run(command(*args), env=self.env(), cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+    def start(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            command(*args), env=self.env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+
+    def client(self, name: str):
+        """A client straight to moto, for arranging a scenario without it counting as the command's calls."""
+        return boto3.client(
+            name,
+            endpoint_url=self.moto_url,
+            region_name=CONFIG.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def point_service_at(self, task_definition_arn: str) -> None:
+        ecs_backends[ACCOUNT][CONFIG.region].services[
+            f"{CONFIG.cluster_name}:{CONFIG.service_name}"
+        ].task_definition = task_definition_arn
+
+    def create_deployment(self) -> str:
+        """Someone else's deployment of the group, already under way."""
+        return self.client("codedeploy").create_deployment(
+            applicationName=CONFIG.codedeploy_application_name,
+            deploymentGroupName=CONFIG.deployment_group_name,
+            revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": "{}"}},
+        )["deploymentId"]
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DJANGO_"))}
+        return env | {
+            "AWS_ENDPOINT_URL": self.proxy.url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": CONFIG.region,
+            "PYTHONUNBUFFERED": "1",
+        }
+
+
+def command(*args: str) -> list[str]:
+    return [
+        sys.executable,
+        "manage.py",
+        "bluegreen_deploy",
+        "--poll-interval",
+        "0.05",
+        "--validation-timeout",
+        "2",
+        *args,
+    ]
+
+
+@pytest.fixture
+def make_account(moto_url, proxy, lifecycle, green_url):
+    def make(*, with_stack: bool = True, group_service: dict | None = None) -> Account:
+        requests.post(f"{moto_url}/moto-api/reset", timeout=10).raise_for_status()
+        lifecycle.reset()
+        stacks = stacks_create(
+            CONFIG, endpoint=moto_url, test_listener_url=green_url, with_stack=with_stack, group_service=group_service
+        )
+        proxy.reset()
+        return Account(proxy=proxy, lifecycle=lifecycle, stacks=stacks, moto_url=moto_url, green_url=green_url)
+
+    return make
+
+
+@pytest.fixture
+def account(make_account) -> Account:
+    return make_account()

@@ -1,0 +1,130 @@
+"""An HTTP proxy in front of the moto server: records every AWS call, injects throttling, lets the lifecycle
+helper answer what moto lacks. The command under test talks to it through ``AWS_ENDPOINT_URL``."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from tests.deploy.bluegreen.lifecycle import DeploymentLifecycle
+
+_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+READ_PREFIXES = ("Describe", "Get", "List", "BatchGet")
+
+
+@dataclass(frozen=True)
+class Call:
+    service: str
+    operation: str
+    params: dict[str, Any]
+    status: int
+
+    @property
+    def is_write(self) -> bool:
+        return not self.operation.startswith(READ_PREFIXES)
+
+
+class AwsProxy:
+    def __init__(self, *, upstream: str, lifecycle: DeploymentLifecycle) -> None:
+        self.upstream = upstream.removeprefix("http://")
+        self.lifecycle = lifecycle
+        self.calls: list[Call] = []
+        self.throttle: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> AwsProxy:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.throttle.clear()
+
+    def operations(self, *, service: str | None = None) -> list[str]:
+        return [c.operation for c in self.calls if service in (None, c.service) and c.status < 400]
+
+    def writes(self) -> list[str]:
+        return [c.operation for c in self.calls if c.is_write and c.status < 400]
+
+    def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict, bytes]:
+        service, operation, params = _identify(headers, body)
+        with self._lock:
+            throttled = self.throttle[operation] > 0
+            if throttled:
+                self.throttle[operation] -= 1
+            answered_here = self.lifecycle.answers(service, operation)
+            if not throttled:
+                self.lifecycle.before(service, operation, params)
+        if throttled:
+            status, payload = 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
+            self.calls.append(Call(service, operation, params, status))
+            return status, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(payload).encode()
+        if answered_here:
+            with self._lock:
+                status, payload = self.lifecycle.answer(operation, params)
+            self.calls.append(Call(service, operation, params, status))
+            return status, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(payload).encode()
+        connection = http.client.HTTPConnection(self.upstream, timeout=30)
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        answer = response.read()
+        response_headers = {
+            k: v for k, v in response.getheaders() if k.lower() not in {"content-length", "transfer-encoding"}
+        }
+        connection.close()
+        if response.status == 200 and "json" in response_headers.get("Content-Type", ""):
+            with self._lock:
+                answer = json.dumps(
+                    self.lifecycle.after(service, operation, params, json.loads(answer or b"{}"))
+                ).encode()
+        self.calls.append(Call(service, operation, params, response.status))
+        return response.status, response_headers, answer
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _serve(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status, headers, answer = proxy._handle(self.command, self.path, dict(self.headers), body)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _serve  # noqa: N815
+
+            def log_message(self, format, *args):
+                pass
+
+        return Handler
+
+
+def _identify(headers: dict[str, str], body: bytes) -> tuple[str, str, dict[str, Any]]:
+    """Service from the SigV4 credential scope; operation from X-Amz-Target (JSON APIs) or Action (query APIs)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    scope = _SCOPE.search(lowered.get("authorization", ""))
+    service = scope.group(1) if scope else "?"
+    if target := lowered.get("x-amz-target"):
+        return service, target.rsplit(".", 1)[-1], json.loads(body or b"{}")
+    form = {k: v[0] for k, v in parse_qs(body.decode(errors="replace")).items()}
+    return service, form.get("Action", "?"), form
