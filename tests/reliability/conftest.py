@@ -52,13 +52,18 @@ def collected_static():
     )
 
 
-def server_env(database_url: str, **overrides: str) -> dict[str, str]:
+@pytest.fixture(scope="session")
+def server_env():
     """Production variables for a test server; posting is unlimited unless a test sets a rate."""
-    return production_env(database_url, MESSAGES_POST_RATE="", **overrides)
+
+    def server_env(database_url: str, **overrides: str) -> dict[str, str]:
+        return production_env(database_url, **{"MESSAGES_POST_RATE": "", **overrides})
+
+    return server_env
 
 
 @pytest.fixture(scope="package")
-def server(database_url, collected_static):
+def server(database_url, collected_static, server_env):
     """One production server shared by the tests that only send requests and read answers."""
     with running_gunicorn(env=server_env(database_url)) as server:
         yield server
