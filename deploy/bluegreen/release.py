@@ -221,12 +221,23 @@ class BlueGreenRelease:
         """Create the deployment, validate green when it waits for approval, continue it and wait for success."""
         target = plan.target
         self._emit(Level.STEP, "Creating the CodeDeploy deployment")
-        deployment_id = self.aws.codedeploy.create(
-            application=target.application,
-            group=target.deployment_group,
-            revision=appspec_revision(self._appspec(task_definition_arn)),
-            description=f"bluegreen_deploy {plan.action} {plan.release or task_definition_name(task_definition_arn)}",
-        )
+        name = plan.release or task_definition_name(task_definition_arn)
+        try:
+            deployment_id = self.aws.codedeploy.create(
+                application=target.application,
+                group=target.deployment_group,
+                revision=appspec_revision(self._appspec(task_definition_arn)),
+                description=f"bluegreen_deploy {plan.action} {name}",
+            )
+        except KeyboardInterrupt:
+            # The call may have reached CodeDeploy before the answer reached us; no other deployment was in
+            # progress when we started, so one in progress now is ours.
+            active = self.aws.codedeploy.active_deployments(
+                application=target.application, group=target.deployment_group
+            )
+            if active:
+                self._stop(active[0], f"interrupted while deployment {active[0]} was being created")
+            raise DeploymentFailedError("interrupted before a deployment was created; nothing was deployed") from None
         self._emit(Level.INFO, f"  deployment {deployment_id}")
         budget = self.options.timeout_seconds or target.budget.total_seconds
         deadline = self.clock() + budget

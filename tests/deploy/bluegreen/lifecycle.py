@@ -124,8 +124,11 @@ class DeploymentLifecycle:
             for task in self._tasks(params["cluster"], params["tasks"]):
                 self._finish_migration(task)
 
+    def completes(self, service: str, operation: str) -> bool:
+        return service == "codedeploy" and operation == "GetDeployment"
+
     def after(self, service: str, operation: str, params: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-        if service == "codedeploy" and operation == "GetDeployment" and "deploymentInfo" in body:
+        if "deploymentInfo" in body:
             state = self._state(params["deploymentId"])
             body["deploymentInfo"]["errorInformation"] = state.error
             body["deploymentInfo"]["rollbackInfo"] = state.rollback

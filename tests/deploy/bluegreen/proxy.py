@@ -89,7 +89,8 @@ class AwsProxy:
             k: v for k, v in response.getheaders() if k.lower() not in {"content-length", "transfer-encoding"}
         }
         connection.close()
-        if response.status == 200 and "json" in response_headers.get("Content-Type", ""):
+        # moto labels its JSON answers "text": the lifecycle decides by operation which ones it completes.
+        if response.status == 200 and self.lifecycle.completes(service, operation):
             with self._lock:
                 answer = json.dumps(
                     self.lifecycle.after(service, operation, params, json.loads(answer or b"{}"))

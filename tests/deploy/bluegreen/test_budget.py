@@ -7,7 +7,10 @@ def group(*, action="STOP_DEPLOYMENT", wait=30, terminate="TERMINATE", terminati
     return {
         "blueGreenDeploymentConfiguration": {
             "deploymentReadyOption": {"actionOnTimeout": action, "waitTimeInMinutes": wait},
-            "terminateBlueInstancesOnDeploymentSuccess": {"action": terminate, "terminationWaitTimeInMinutes": termination},
+            "terminateBlueInstancesOnDeploymentSuccess": {
+                "action": terminate,
+                "terminationWaitTimeInMinutes": termination,
+            },
         }
     }
 
