@@ -1,7 +1,6 @@
 """Settings shared by every context; every value comes from the environment through one ``environ.Env``."""
 
 from datetime import timedelta
-from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -92,17 +91,6 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_CLIENT_IP_CALLABLE = "messaging.client.client_address"
 AXES_RESET_ON_SUCCESS = True
 
-# Admin login against password guessing (django-axes): after AXES_FAILURE_LIMIT failures from one client
-# address, logins from it are refused with a 429 for AXES_COOLOFF_MINUTES. Keyed on the address only, so
-# nobody can lock an admin out by guessing at their user name; attempts live in the database, shared by
-# every task. The address is the one the ALB appends to X-Forwarded-For (see messaging.client).
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
-AXES_CLIENT_IP_CALLABLE = "messaging.client.client_address"
-AXES_RESET_ON_SUCCESS = True
-
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -127,17 +115,6 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-}
-
-# POST /messages per client address (messaging.api.throttling), e.g. "60/min"; empty turns the limit off.
-# Counted in the THROTTLE_CACHE_URL cache: local memory by default, i.e. per gunicorn worker, so a task
-# allows the rate times its workers. A limit global to the service needs a cache all tasks share, such as
-# "dbcache://throttle_cache" (after `manage.py createcachetable`; one more write per post) or Redis.
-MESSAGES_POST_RATE = env("MESSAGES_POST_RATE", default="60/min")
-THROTTLE_CACHE_ALIAS = "throttle"
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    THROTTLE_CACHE_ALIAS: env.cache_url("THROTTLE_CACHE_URL", default="locmemcache://throttle"),
 }
 
 # POST /messages per client address (messaging.api.throttling), e.g. "60/min"; empty turns the limit off.
@@ -194,8 +171,6 @@ LOGGING = {
         # The request log below replaces Django's own per-request lines, which would repeat each one.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
-        # django-axes announces its configuration at every start, including every management command's.
-        "axes.apps": {"level": "WARNING"},
         # django-axes announces its configuration at every start, including every management command's.
         "axes.apps": {"level": "WARNING"},
     },
