@@ -73,8 +73,8 @@ class GitHubDeployRole(Construct):
             return f"Resource::{prefix.format(service)}{rest}"
 
         findings = {
-            "Resource::*": "ecr:GetAuthorizationToken, ecs:RegisterTaskDefinition and "
-            "ecs:DescribeTaskDefinition support no resource-level permissions.",
+            "Resource::*": "ecr:GetAuthorizationToken, ecs:RegisterTaskDefinition, ecs:DescribeTaskDefinition "
+            "and ecs:ListTaskDefinitions support no resource-level permissions.",
             arn("ecs", f"task-definition/{config.resource_name}:*"): "Every revision of this service's task "
             "definition family, and only in this cluster (ecs:cluster condition): each release adds a revision.",
             arn("ecs", f"task/{config.cluster_name}/*"): "The migration task's ID is only known once it runs; "
@@ -107,11 +107,19 @@ def deploy_statements(
             actions=["ecs:DescribeServices"],
             resources=[arn("ecs", "service", f"{cluster}/{config.service_name}")],
         ),
-        # Task definitions have no resource-level permissions for these two actions.
+        # Task definitions have no resource-level permissions for these actions; listing finds the
+        # revision before the running one for --rollback.
         iam.PolicyStatement(
             sid="RegisterTaskDefinitions",
-            actions=["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"],
+            actions=["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTaskDefinitions"],
             resources=["*"],
+        ),
+        # A new revision carries the running one's tags over, which ECS authorizes as tagging on create.
+        iam.PolicyStatement(
+            sid="TagNewTaskDefinitions",
+            actions=["ecs:TagResource"],
+            resources=[arn("ecs", "task-definition", f"{config.resource_name}:*")],
+            conditions={"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}},
         ),
         iam.PolicyStatement(
             sid="RunMigrationTask",
@@ -120,7 +128,10 @@ def deploy_statements(
             conditions={"ArnEquals": {"ecs:cluster": arn("ecs", "cluster", cluster)}},
         ),
         iam.PolicyStatement(
-            sid="WatchMigrationTask", actions=["ecs:DescribeTasks"], resources=[arn("ecs", "task", f"{cluster}/*")]
+            sid="WatchMigrationTask",
+            # StopTask ends the migration task when the release is interrupted while it runs.
+            actions=["ecs:DescribeTasks", "ecs:StopTask"],
+            resources=[arn("ecs", "task", f"{cluster}/*")],
         ),
         iam.PolicyStatement(
             sid="PassTaskRoles",
@@ -137,6 +148,8 @@ def deploy_statements(
                 "codedeploy:StopDeployment",
                 "codedeploy:ListDeployments",
                 "codedeploy:GetDeploymentGroup",
+                "codedeploy:ListDeploymentTargets",
+                "codedeploy:BatchGetDeploymentTargets",
             ],
             resources=[arn("codedeploy", "deploymentgroup", deployment_group, colon)],
         ),

@@ -54,8 +54,11 @@ def test_permissions_are_exactly_what_a_release_does(github):
         "ecs:DescribeServices",
         "ecs:DescribeTaskDefinition",
         "ecs:RegisterTaskDefinition",
+        "ecs:ListTaskDefinitions",
+        "ecs:TagResource",
         "ecs:RunTask",
         "ecs:DescribeTasks",
+        "ecs:StopTask",
         "iam:PassRole",
         "codedeploy:CreateDeployment",
         "codedeploy:GetDeployment",
@@ -63,6 +66,8 @@ def test_permissions_are_exactly_what_a_release_does(github):
         "codedeploy:StopDeployment",
         "codedeploy:ListDeployments",
         "codedeploy:GetDeploymentGroup",
+        "codedeploy:ListDeploymentTargets",
+        "codedeploy:BatchGetDeploymentTargets",
         "codedeploy:GetDeploymentConfig",
         "codedeploy:GetApplicationRevision",
         "codedeploy:RegisterApplicationRevision",
@@ -119,5 +124,40 @@ def test_only_actions_without_resource_level_permissions_use_a_wildcard(github):
         "ecr:GetAuthorizationToken",
         "ecs:DescribeTaskDefinition",
         "ecs:RegisterTaskDefinition",
+        "ecs:ListTaskDefinitions",
         "elasticloadbalancing:Describe*",
     }
+
+
+def aws_calls_of_bluegreen_deploy() -> set[str]:
+    """Every AWS operation the deploy command's gateways call, as IAM actions (``ecs:RunTask``)."""
+    import ast
+    import inspect
+
+    import boto3
+
+    from deploy.bluegreen import gateways
+
+    found = set()
+    for node in ast.walk(ast.parse(inspect.getsource(gateways))):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        label = next(
+            (a.value.value for a in node.body if isinstance(a, ast.Assign) and a.targets[0].id == "label"), None
+        )
+        calls = [
+            c.args[0].value
+            for c in ast.walk(node)
+            if isinstance(c, ast.Call) and getattr(c.func, "attr", None) == "_call" and c.args
+        ]
+        if label and calls:
+            mapping = boto3.client(label, region_name="ap-northeast-1").meta.method_to_api_mapping
+            found.update(f"{label}:{mapping[call]}" for call in calls)
+    return found
+
+
+def test_role_grants_every_call_the_deploy_command_makes(github):
+    calls = aws_calls_of_bluegreen_deploy()
+
+    assert len(calls) >= 15
+    assert calls - actions(github) == set()
