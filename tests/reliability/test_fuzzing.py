@@ -12,7 +12,7 @@ from schemathesis.checks import (
     unsupported_method,
 )
 
-# Per operation; the schema has four, so about 800 requests in all: enough to find a 500 or an
+# Per operation; the schema has four, so about 700 requests in all: enough to find a 500 or an
 # undocumented answer, quick enough for every CI run.
 EXAMPLES_PER_OPERATION = 200
 
