@@ -9,7 +9,8 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
 RUN python -m venv /opt/venv
-COPY requirements/base.txt requirements/production.txt /tmp/requirements/
+COPY requirements/base.txt requirements/production.txt requirements/constraints.txt /tmp/requirements/
+# production.txt reads constraints.txt, so every package, transitive ones too, is the tested version.
 # Every dependency ships a manylinux wheel, so no compiler is needed; the cache mount keeps downloads
 # between builds without putting them in a layer.
 RUN --mount=type=cache,target=/root/.cache/pip \
