@@ -6,6 +6,8 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from messaging.api.errors import error_body
+
 HEALTH_PATHS = frozenset({"/health", "/health/"})
 # ALB adds X-Amzn-Trace-Id to every request; it ties the request log to the load balancer's logs.
 TRACE_HEADER = "HTTP_X_AMZN_TRACE_ID"
@@ -27,6 +29,23 @@ class HealthCheckMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info in HEALTH_PATHS and request.method in ("GET", "HEAD"):
             return JsonResponse({"status": "ok"})
+        return self.get_response(request)
+
+
+class LengthRequiredMiddleware:
+    """Refuse a body sent without ``Content-Length`` (chunked) with 411 rather than reading it as empty.
+
+    Django reads the body only up to ``Content-Length``; without it, a chunked POST would look empty
+    and be answered "field required", which misleads the client about what went wrong.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "HTTP_TRANSFER_ENCODING" in request.META and not request.META.get("CONTENT_LENGTH"):
+            body = error_body("client_error", "length_required", "Send the body with a Content-Length header.")
+            return JsonResponse(body, status=411)
         return self.get_response(request)
 
 

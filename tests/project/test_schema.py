@@ -33,3 +33,10 @@ def test_interactive_docs_are_served(api, path):
 
     assert response.status_code == 200
     assert b"/api/schema" in response.content
+
+
+def test_page_size_bounds_are_documented(api):
+    schema = yaml.safe_load(api.get("/api/schema").content)
+
+    (page_size,) = [p for p in schema["paths"]["/messages"]["get"]["parameters"] if p["name"] == "page_size"]
+    assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}

@@ -112,3 +112,11 @@ def test_unknown_path_is_a_json_404_with_debug_on(api, settings):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+
+
+def test_chunked_body_without_length_is_a_411(api):
+    response = api.generic("POST", "/messages", b"", content_type="application/json", HTTP_TRANSFER_ENCODING="chunked")
+
+    assert response.status_code == 411
+    assert error(response) == ("client_error", "length_required")
+    assert not Message.objects.exists()
