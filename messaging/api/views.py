@@ -12,7 +12,7 @@ from messaging.api.serializers import MessageFilterSerializer, MessageSerializer
 from messaging.api.throttling import MessagePostRateThrottle
 from messaging.health import check_readiness
 from messaging.models import Message
-from messaging.selectors import message_list
+from messaging.selectors import message_list, message_rows
 from messaging.services import message_create
 
 
@@ -35,8 +35,7 @@ class MessageListCreateView(generics.ListCreateAPIView):
         # "?sender=" would list everything instead of being refused as the schema says.
         filters = MessageFilterSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        # Rows as dicts: the page needs no model instances, and building 50 of them cost a third of a request.
-        return message_list(**filters.validated_data).values(*MessageSerializer.Meta.fields)
+        return message_rows(message_list(**filters.validated_data))
 
     def perform_create(self, serializer):
         serializer.instance = message_create(**serializer.validated_data)
