@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 
 from deploy.config import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS
+from project.log_format import JSON_FORMATTER
 from tests.support.dockerfile import REPO_ROOT
 
 CONFIG = REPO_ROOT / "gunicorn.conf.py"
@@ -76,6 +77,6 @@ def test_server_logs_are_json_on_stdout(load):
     logging = load()["logconfig_dict"]
     handler = logging["handlers"]["stdout"]
     assert handler["stream"] == "ext://sys.stdout"
-    assert logging["formatters"][handler["formatter"]]["()"] == "pythonjsonlogger.json.JsonFormatter"
+    assert logging["formatters"][handler["formatter"]] == JSON_FORMATTER
     assert logging["loggers"]["gunicorn.error"]["propagate"] is True
     assert logging["root"]["handlers"] == ["stdout"]

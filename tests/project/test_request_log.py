@@ -4,7 +4,7 @@ import json
 import logging
 
 import pytest
-from pythonjsonlogger.json import JsonFormatter
+from django.utils.module_loading import import_string
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +30,8 @@ def test_one_line_per_request_with_trace_id(api, request_lines):
 
 
 def test_line_is_json_without_body_or_query(api, request_lines, settings):
-    json_format = settings.LOGGING["formatters"]["json"]
-    formatter = JsonFormatter(json_format["fmt"], rename_fields=json_format["rename_fields"])
+    json_format = dict(settings.LOGGING["formatters"]["json"])
+    formatter = import_string(json_format.pop("()"))(**json_format)
     api.get("/messages", {"sender": "alice-private"})
 
     (record,) = request_lines()
