@@ -1,10 +1,10 @@
-# The two README commands: `make run` (the app on SQLite) and `make test` (the whole suite).
+# The two README commands: `make run` (the app on SQLite) and `make test` (the whole suite); `make bench`.
 # Each creates .venv and installs the pinned requirements it needs first, so a fresh clone needs nothing else.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint
+.PHONY: run test lint bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,8 @@ lint: $(VENV)/.test.stamp
 
 test: lint node_modules/.package-lock.json
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The benchmark beside the seed's Go stack (needs PostgreSQL on 127.0.0.1:5432; installs wrk, hey and Go
+# from Debian if missing). Writes bench/results/RESULTS.md and chart.png.
+bench: $(VENV)/.test.stamp
+	$(BIN)/python -m bench $(BENCH_ARGS)
