@@ -20,7 +20,9 @@ LOCK_SECONDS = 3
 
 @pytest.mark.slow
 def test_sigterm_lets_slow_requests_finish_and_refuses_new_ones(database_url, server_env):
-    env = server_env(database_url, GUNICORN_GRACEFUL_TIMEOUT=str(GRACEFUL_TIMEOUT))
+    # Enough threads that every slow request is in flight on a thread of its own, wherever the kernel
+    # hands its connection: what is tested is SIGTERM's handling of in-flight requests, not sizing.
+    env = server_env(database_url, GUNICORN_GRACEFUL_TIMEOUT=str(GRACEFUL_TIMEOUT), GUNICORN_THREADS=str(SLOW_REQUESTS))
     with running_gunicorn(env=env) as server, psycopg.connect(database_url) as locker:
         # Inserts wait on this lock, so the posts below are slow without a slow endpoint in the product.
         locker.execute("LOCK TABLE messaging_message IN SHARE MODE")
