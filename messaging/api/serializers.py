@@ -25,7 +25,7 @@ class MessageSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Message | dict) -> dict:
         """The fields' own output, built directly: a page of 50 spent most of its time in per-field dispatch.
 
-        ``instance`` is a ``Message`` or, on the list's hot path, a row from ``selectors.message_rows``,
+        ``instance`` is a ``Message`` or, on the list's hot path, a row from ``selectors.message_list``,
         whose timestamp may already be text. ``tests/messaging/api/test_serializers.py`` proves the
         result equals DRF's field-by-field output.
         """

@@ -12,7 +12,7 @@ from messaging.api.serializers import MessageFilterSerializer, MessageSerializer
 from messaging.api.throttling import MessagePostRateThrottle
 from messaging.health import check_readiness
 from messaging.models import Message
-from messaging.selectors import message_list, message_rows
+from messaging.selectors import message_list
 from messaging.services import message_create
 
 FILTER_PARAMS = frozenset(MessageFilterSerializer().fields)
@@ -38,10 +38,10 @@ class MessageListCreateView(generics.ListCreateAPIView):
         params = self.request.query_params.dict()
         if FILTER_PARAMS.isdisjoint(params):
             # Most requests carry no filter: skip building and running a serializer that would find nothing.
-            return message_rows(message_list())
+            return message_list()
         filters = MessageFilterSerializer(data=params)
         filters.is_valid(raise_exception=True)
-        return message_rows(message_list(**filters.validated_data))
+        return message_list(**filters.validated_data)
 
     def perform_create(self, serializer):
         serializer.instance = message_create(**serializer.validated_data)

@@ -7,7 +7,7 @@ from django.db import connection
 
 from messaging.api.serializers import _iso_datetime
 from messaging.models import Message
-from messaging.selectors import CREATED_AT_TEXT, message_rows
+from messaging.selectors import CREATED_AT_TEXT, message_list
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ MOMENTS = [
 def test_database_text_equals_python_text():
     Message.objects.bulk_create(Message(sender="s", content="c", created_at=moment) for moment in MOMENTS)
 
-    rows = list(message_rows(Message.objects.order_by("id")))
+    rows = list(message_list().order_by("id"))
 
     expected = [_iso_datetime(moment) for moment in MOMENTS]
     if connection.vendor == "postgresql":
