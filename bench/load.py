@@ -28,7 +28,7 @@ def ensure_tools() -> None:
 
 def peak(url: str, *, seconds: float, post: bool = False) -> LoadResult:
     """Closed-loop load from 32 connections: the most the server can do."""
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(WRK_SCRIPT), url]
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "-s", str(WRK_SCRIPT), url]
     if post:
         command += ["--", "post"]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
