@@ -78,9 +78,9 @@ def measure(app: servers.Server, anchor: servers.Server, url: str, *, seconds: f
         results.pages.append(
             PageLatency(
                 rows=rows,
-                first=load.peak(app.base_url + "/messages", seconds=page_seconds),
-                deep=load.peak(f"{app.base_url}/messages?cursor={cursor}", seconds=page_seconds),
-                anchor_first=load.peak(anchor.base_url + "/messages", seconds=page_seconds),
+                first=load.peak(app.base_url + "/messages", seconds=page_seconds, connections=1),
+                deep=load.peak(f"{app.base_url}/messages?cursor={cursor}", seconds=page_seconds, connections=1),
+                anchor_first=load.peak(anchor.base_url + "/messages", seconds=page_seconds, connections=1),
             )
         )
     return results

@@ -26,9 +26,11 @@ def ensure_tools() -> None:
         subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, capture_output=True)
 
 
-def peak(url: str, *, seconds: float, post: bool = False) -> LoadResult:
-    """Closed-loop load from 32 connections: the most the server can do."""
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "-s", str(WRK_SCRIPT), url]
+def peak(url: str, *, seconds: float, post: bool = False, connections: int = CONNECTIONS) -> LoadResult:
+    """Closed-loop load from ``connections`` connections: with 32, the most the server can do; with 1,
+    one request at a time, the latency of the request itself without queueing."""
+    threads = min(THREADS, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "-s", str(WRK_SCRIPT), url]
     if post:
         command += ["--", "post"]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
