@@ -29,12 +29,10 @@ class BoundedJSONParser(JSONParser):
         limit = settings.MAX_REQUEST_BODY_BYTES
         if _declared_length(request.META) > limit:
             raise RequestEntityTooLarge(f"Request body is larger than {limit} bytes.")
-        # Read one byte past the limit so a body without Content-Length (chunked) is caught too.
-        body = stream.read(limit + 1)
-        if len(body) > limit:
-            raise RequestEntityTooLarge(f"Request body is larger than {limit} bytes.")
+        # Django bounds the stream at Content-Length, checked just above; a body without one never gets
+        # here (project.middleware.LengthRequiredMiddleware answers 411), so this read is bounded too.
         try:
-            return orjson.loads(body)
+            return orjson.loads(stream.read())
         except orjson.JSONDecodeError as exc:
             raise exceptions.ParseError(f"JSON parse error: {exc}") from None
 
