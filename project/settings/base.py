@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from messaging.limits import CONTENT_MAX_LENGTH
 from project.log_format import JSON_FORMATTER
+from project.settings.database import with_project_backend
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -71,7 +72,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES = {"default": with_project_backend(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

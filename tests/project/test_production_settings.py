@@ -52,6 +52,7 @@ def test_database_from_the_fields_ecs_injects():
     assert database["OPTIONS"]["sslmode"] == "require"
     assert database["OPTIONS"]["connect_timeout"] == 3
     assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["ENGINE"] == "project.postgresql"
 
 
 def test_database_url_wins_and_tls_mode_is_selectable():
@@ -59,6 +60,7 @@ def test_database_url_wins_and_tls_mode_is_selectable():
 
     database = eval(result.stdout.splitlines()[-1])  # noqa: S307
     assert (database["HOST"], database["PORT"], database["NAME"]) == ("elsewhere", 5433, "other")
+    assert database["ENGINE"] == "project.postgresql"
     assert database["OPTIONS"]["sslmode"] == "verify-full"
 
 
