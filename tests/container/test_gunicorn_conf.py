@@ -1,6 +1,8 @@
 """gunicorn.conf.py: the server settings the image runs with, and the environment variables that move them."""
 
 import runpy
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -80,3 +82,19 @@ def test_server_logs_are_json_on_stdout(load):
     assert logging["formatters"][handler["formatter"]] == JSON_FORMATTER
     assert logging["loggers"]["gunicorn.error"]["propagate"] is True
     assert logging["root"]["handlers"] == ["stdout"]
+
+
+def test_the_preloaded_app_is_frozen_out_of_garbage_collection_before_workers_fork():
+    probe = (
+        "import gc, os, runpy;"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'project.settings.test');"
+        "from project.wsgi import application;"
+        f"runpy.run_path({str(CONFIG)!r})['when_ready'](None);"
+        "print(gc.get_freeze_count(), len(gc.get_objects()))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    frozen, still_tracked = map(int, result.stdout.split())
+    assert frozen > 10_000
+    assert still_tracked < frozen / 10
