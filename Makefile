@@ -33,7 +33,7 @@ lint: $(VENV)/.test.stamp
 test: lint node_modules/.package-lock.json
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The benchmark beside the seed's Go stack (needs PostgreSQL on 127.0.0.1:5432; installs wrk, hey and Go
+# The benchmark beside the seed's Go stack (needs PostgreSQL on 127.0.0.1:5432; installs wrk and Go
 # from Debian if missing). Writes bench/results/RESULTS.md and chart.png.
 bench: $(VENV)/.test.stamp
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -65,7 +65,6 @@ def measure(app: servers.Server, anchor: servers.Server, url: str, *, seconds: f
         comparison = Comparison(endpoint=name, app=app_peak, anchor=anchor_peak)
         if path == "/messages":
             rate = app_peak.rps / 2
-            comparison.rated_rps = rate
             comparison.app_rated = load.at_rate(app.base_url + path, rps=rate, seconds=seconds, post=post)
             comparison.anchor_rated = load.at_rate(anchor.base_url + path, rps=rate, seconds=seconds, post=post)
         results.comparisons.append(comparison)

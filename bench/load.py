@@ -1,13 +1,14 @@
-"""Load generation with Debian's wrk (peak throughput) and hey (latency at a fixed rate)."""
+"""Load generation with Debian's wrk: peak throughput, and latency at a moderate rate."""
 
 import json
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
+PACED_SCRIPT = Path(__file__).with_name("paced.lua")
+CALIBRATION_SECONDS = 2
 THREADS = 2
 CONNECTIONS = 32
 
@@ -18,21 +19,47 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     errors: int
+    mean_ms: float = 0.0
 
 
 def ensure_tools() -> None:
-    missing = [tool for tool in ("wrk", "hey") if shutil.which(tool) is None]
-    if missing:
-        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, capture_output=True)
+    if shutil.which("wrk") is None:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
 
 
 def peak(url: str, *, seconds: float, post: bool = False, connections: int = CONNECTIONS) -> LoadResult:
     """Closed-loop load from ``connections`` connections: with 32, the most the server can do; with 1,
     one request at a time, the latency of the request itself without queueing."""
+    return _wrk(url, seconds=seconds, post=post, connections=connections, script=WRK_SCRIPT)
+
+
+def at_rate(url: str, *, rps: float, seconds: float, post: bool = False) -> LoadResult:
+    """About ``rps`` requests a second from 32 connections that each pause at random between requests, so
+    requests arrive independently, as from many clients: the latency of a server that is busy, not full.
+
+    Each connection's cycle is its pause plus the response time, so a short first run measures the mean
+    response time at about that rate and the pauses are shortened by it.
+    """
+    cycle_ms = 1000 * CONNECTIONS / rps
+    trial = _wrk(url, seconds=CALIBRATION_SECONDS, post=post, script=PACED_SCRIPT, pause_ms=cycle_ms)
+    pause_ms = max(cycle_ms - trial.mean_ms, 0)
+    return _wrk(url, seconds=seconds, post=post, script=PACED_SCRIPT, pause_ms=pause_ms)
+
+
+def _wrk(
+    url: str,
+    *,
+    seconds: float,
+    post: bool,
+    script: Path,
+    connections: int = CONNECTIONS,
+    pause_ms: float | None = None,
+) -> LoadResult:
     threads = min(THREADS, connections)
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "-s", str(WRK_SCRIPT), url]
-    if post:
-        command += ["--", "post"]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "-s", str(script), url]
+    command += ["--", "post" if post else "get"]
+    if pause_ms is not None:
+        command.append(f"{pause_ms:.3f}")
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     summary = json.loads(output.strip().splitlines()[-1])
     return LoadResult(
@@ -40,31 +67,5 @@ def peak(url: str, *, seconds: float, post: bool = False, connections: int = CON
         p50_ms=summary["p50_us"] / 1000,
         p99_ms=summary["p99_us"] / 1000,
         errors=summary["errors"],
+        mean_ms=summary["mean_us"] / 1000,
     )
-
-
-def at_rate(url: str, *, rps: float, seconds: float, post: bool = False) -> LoadResult:
-    """Open-loop load at a fixed request rate spread over 32 connections: latency when not saturated."""
-    per_connection = max(rps / CONNECTIONS, 0.1)
-    command = ["hey", "-z", f"{seconds}s", "-c", str(CONNECTIONS), "-q", f"{per_connection:.2f}"]
-    if post:
-        command += [
-            "-m",
-            "POST",
-            "-T",
-            "application/json",
-            "-d",
-            '{"sender":"bench","content":"Hello at a fixed rate"}',
-        ]
-    output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
-    return parse_hey(output)
-
-
-def parse_hey(output: str) -> LoadResult:
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    percentiles = {int(p): float(s) * 1000 for p, s in re.findall(r"(\d+)% in ([\d.]+) secs", output)}
-    codes = {int(code): int(count) for code, count in re.findall(r"\[(\d{3})\]\s+(\d+) responses", output)}
-    errors = sum(count for code, count in codes.items() if code >= 400)
-    _, _, failures = output.partition("Error distribution:")
-    errors += sum(int(count) for count in re.findall(r"\[(\d+)\]", failures))
-    return LoadResult(rps=rps, p50_ms=percentiles[50], p99_ms=percentiles[99], errors=errors)
