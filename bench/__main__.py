@@ -5,10 +5,13 @@ import base64
 import platform
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from bench import database, load, report, servers
+from bench.load import LoadResult
 from bench.report import Comparison, PageLatency, Results
 
 DEFAULT_ANCHOR = servers.ROOT.parent / "shared" / "anchors" / "go-seed"
@@ -17,6 +20,7 @@ DEFAULT_ANCHOR = servers.ROOT.parent / "shared" / "anchors" / "go-seed"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10, help="length of each load run")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each measurement; the median is kept")
     parser.add_argument("--smoke", action="store_true", help="one-second runs and no million-row table")
     parser.add_argument("--anchor", type=Path, default=DEFAULT_ANCHOR, help="the Go anchor's directory")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
@@ -24,6 +28,7 @@ def main() -> None:
     options = parser.parse_args()
     seconds = 1 if options.smoke else options.seconds
     large_rows = 20_000 if options.smoke else 1_000_000
+    repeats = 1 if options.smoke else options.repeats
 
     load.ensure_tools()
     options.out.mkdir(parents=True, exist_ok=True)
@@ -33,7 +38,7 @@ def main() -> None:
     app = servers.start_app(url, log)
     anchor = servers.start_anchor(options.anchor, url, log)
     try:
-        results = measure(app, anchor, url, seconds=seconds, large_rows=large_rows)
+        results = measure(app, anchor, url, seconds=seconds, large_rows=large_rows, repeats=repeats)
     finally:
         app.stop()
         anchor.stop()
@@ -43,13 +48,18 @@ def main() -> None:
     print(report.render_markdown(results))
 
 
-def measure(app: servers.Server, anchor: servers.Server, url: str, *, seconds: float, large_rows: int) -> Results:
+def measure(
+    app: servers.Server, anchor: servers.Server, url: str, *, seconds: float, large_rows: int, repeats: int
+) -> Results:
     database.seed(url, rows=1_000, anchor=True)
     for target in (app, anchor):  # warm both: connections opened, code paths loaded
         load.peak(target.base_url + "/messages", seconds=1)
     time.sleep(1)
     results = Results(
-        app_startup_s=app.startup_seconds, anchor_startup_s=anchor.startup_seconds, idle_rss_mb=app.rss_mb()
+        repeats=repeats,
+        app_startup_s=app.startup_seconds,
+        anchor_startup_s=anchor.startup_seconds,
+        idle_rss_mb=app.rss_mb(),
     )
 
     endpoints = [
@@ -59,14 +69,21 @@ def measure(app: servers.Server, anchor: servers.Server, url: str, *, seconds: f
     ]
     for name, path, post in endpoints:
         with peak_memory(app) as sampled:
-            app_peak = load.peak(app.base_url + path, seconds=seconds, post=post)
+            app_peak, anchor_peak = interleaved(
+                partial(load.peak, seconds=seconds, post=post), path, app, anchor, repeats=repeats
+            )
         results.loaded_rss_mb = max(results.loaded_rss_mb, sampled())
-        anchor_peak = load.peak(anchor.base_url + path, seconds=seconds, post=post)
         comparison = Comparison(endpoint=name, app=app_peak, anchor=anchor_peak)
         if path == "/messages":
             rate = app_peak.rps / 2
-            comparison.app_rated = load.at_rate(app.base_url + path, rps=rate, seconds=seconds, post=post)
-            comparison.anchor_rated = load.at_rate(anchor.base_url + path, rps=rate, seconds=seconds, post=post)
+            comparison.app_rated, comparison.anchor_rated = interleaved(
+                partial(load.at_rate, rps=rate, seconds=seconds, post=post),
+                path,
+                app,
+                anchor,
+                repeats=repeats,
+                by=lambda run: run.p99_ms,
+            )
         results.comparisons.append(comparison)
 
     for rows in (1_000, large_rows):
@@ -74,15 +91,39 @@ def measure(app: servers.Server, anchor: servers.Server, url: str, *, seconds: f
         deep_position = max(rows // 1000, 1)  # a page about 99.9 % of the way down the cursor chain
         cursor = base64.b64encode(f"p={deep_position + 51}".encode()).decode()
         page_seconds = max(seconds / 2, 1)
+        first, deep, anchor_first = [], [], []
+        for _ in range(repeats):
+            first.append(load.peak(app.base_url + "/messages", seconds=page_seconds, connections=1))
+            deep.append(load.peak(f"{app.base_url}/messages?cursor={cursor}", seconds=page_seconds, connections=1))
+            anchor_first.append(load.peak(anchor.base_url + "/messages", seconds=page_seconds, connections=1))
         results.pages.append(
-            PageLatency(
-                rows=rows,
-                first=load.peak(app.base_url + "/messages", seconds=page_seconds, connections=1),
-                deep=load.peak(f"{app.base_url}/messages?cursor={cursor}", seconds=page_seconds, connections=1),
-                anchor_first=load.peak(anchor.base_url + "/messages", seconds=page_seconds, connections=1),
-            )
+            PageLatency(rows=rows, first=median(first), deep=median(deep), anchor_first=median(anchor_first))
         )
     return results
+
+
+def interleaved(
+    run: Callable[[str], LoadResult],
+    path: str,
+    app: servers.Server,
+    anchor: servers.Server,
+    *,
+    repeats: int,
+    by: Callable[[LoadResult], float] = lambda run: run.rps,
+) -> tuple[LoadResult, LoadResult]:
+    """``run(url)`` on ``path`` of the product and of the anchor in turn, ``repeats`` times each; the median
+    run of each, ``by`` throughput unless told otherwise. Alternating keeps a slow spell of a shared machine
+    from landing on one server only."""
+    app_runs, anchor_runs = [], []
+    for _ in range(repeats):
+        app_runs.append(run(app.base_url + path))
+        anchor_runs.append(run(anchor.base_url + path))
+    return median(app_runs, by), median(anchor_runs, by)
+
+
+def median(runs: list[LoadResult], by: Callable[[LoadResult], float] = lambda run: run.rps) -> LoadResult:
+    """The median run ``by`` the given figure (of an even number of runs, the upper middle one)."""
+    return sorted(runs, key=by)[len(runs) // 2]
 
 
 @contextmanager

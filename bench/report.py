@@ -40,6 +40,7 @@ class Results:
     comparisons: list[Comparison] = field(default_factory=list)
     pages: list[PageLatency] = field(default_factory=list)
     machine: str = ""
+    repeats: int = 1
 
 
 def render_markdown(results: Results) -> str:
@@ -49,6 +50,12 @@ def render_markdown(results: Results) -> str:
         f"Same machine, same PostgreSQL, same data, one run ({results.machine}). Peak load: wrk, 2 threads,",
         "32 connections. At a rate: wrk, 32 connections pausing at random between requests (bench/paced.lua),",
         "aimed at half the product's peak rate; the rate each server then served is shown.",
+        (
+            f"Each figure is the median of {results.repeats} runs, the product's and Go's taken in turn (the "
+            "at-rate rows: the run with the median p99)."
+            if results.repeats > 1
+            else "Each figure is from a single run."
+        ),
         "",
         "| endpoint | product req/s | Go req/s | ratio | product p50 / p99 ms | Go p50 / p99 ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|",

@@ -19,6 +19,7 @@ def sample_results() -> Results:
         comparisons=[comparison],
         pages=[PageLatency(rows=1_000_000, first=result(1000, 2.0), deep=result(990, 2.2), anchor_first=result(3000))],
         machine="test",
+        repeats=3,
     )
 
 
@@ -26,6 +27,7 @@ def test_report_shows_ratios_to_the_anchor():
     markdown = render_markdown(sample_results())
 
     assert "| GET /messages (page of 50) | 1,200 | 4,000 | 30% |" in markdown
+    assert "median of 3 runs" in markdown
     assert "| GET /messages (page of 50) | 590 | 2.0 / 9.0 | 605 | 1.0 / 3.0 | 0 / 0 |" in markdown
     assert "| 1,000,000 | 2.0 / 5.0 | 2.2 / 5.0 | 1.10x |" in markdown
     assert "| gunicorn process tree RSS, under load (peak) | 170 MiB |" in markdown
