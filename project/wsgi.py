@@ -3,7 +3,13 @@
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings.production")
 
 application = get_wsgi_application()
+
+# Django imports the URLconf, and with it the views and the schema code, on a process's first request.
+# Do it here instead: gunicorn preloads this module in the master, so every worker, also each one that
+# replaces a recycled worker, starts with it done rather than stalling its first requests on it.
+get_resolver().reverse_dict  # noqa: B018 - evaluated for its side effect of loading and indexing the URLs

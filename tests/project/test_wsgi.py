@@ -1,0 +1,22 @@
+"""project.wsgi: the application gunicorn preloads, with the URLs already loaded for every worker."""
+
+import subprocess
+import sys
+
+from tests.support.dockerfile import REPO_ROOT
+
+PROBE = (
+    "import os, sys;"
+    "os.environ['DJANGO_SETTINGS_MODULE'] = 'project.settings.test';"
+    "import project.wsgi;"
+    "from django.urls import get_resolver;"
+    # _populated: the resolver has built its lookups (what reverse() would otherwise do on first use).
+    "print('project.urls' in sys.modules, 'messaging.api.views' in sys.modules, get_resolver()._populated)"
+)
+
+
+def test_importing_the_application_loads_and_indexes_the_urls():
+    result = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True"]
