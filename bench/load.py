@@ -8,7 +8,6 @@ from pathlib import Path
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
 PACED_SCRIPT = Path(__file__).with_name("paced.lua")
-CALIBRATION_SECONDS = 2
 THREADS = 2
 CONNECTIONS = 32
 
@@ -19,7 +18,6 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     errors: int
-    mean_ms: float = 0.0
 
 
 def ensure_tools() -> None:
@@ -34,16 +32,11 @@ def peak(url: str, *, seconds: float, post: bool = False, connections: int = CON
 
 
 def at_rate(url: str, *, rps: float, seconds: float, post: bool = False) -> LoadResult:
-    """About ``rps`` requests a second from 32 connections that each pause at random between requests, so
-    requests arrive independently, as from many clients: the latency of a server that is busy, not full.
-
-    Each connection's cycle is its pause plus the response time, so a short first run measures the mean
-    response time at about that rate and the pauses are shortened by it.
-    """
-    cycle_ms = 1000 * CONNECTIONS / rps
-    trial = _wrk(url, seconds=CALIBRATION_SECONDS, post=post, script=PACED_SCRIPT, pause_ms=cycle_ms)
-    pause_ms = max(cycle_ms - trial.mean_ms, 0)
-    return _wrk(url, seconds=seconds, post=post, script=PACED_SCRIPT, pause_ms=pause_ms)
+    """``rps`` requests a second at random moments (a Poisson process, bench/paced.lua) over 32 connections:
+    requests arrive independently, as from many clients, at a rate that holds whatever the response
+    times are. The latency of a server that is busy, not full."""
+    mean_gap_ms = 1000 * THREADS / rps
+    return _wrk(url, seconds=seconds, post=post, script=PACED_SCRIPT, mean_gap_ms=mean_gap_ms)
 
 
 def _wrk(
@@ -53,13 +46,13 @@ def _wrk(
     post: bool,
     script: Path,
     connections: int = CONNECTIONS,
-    pause_ms: float | None = None,
+    mean_gap_ms: float | None = None,
 ) -> LoadResult:
     threads = min(THREADS, connections)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "-s", str(script), url]
     command += ["--", "post" if post else "get"]
-    if pause_ms is not None:
-        command.append(f"{pause_ms:.3f}")
+    if mean_gap_ms is not None:
+        command.append(f"{mean_gap_ms:.3f}")
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     summary = json.loads(output.strip().splitlines()[-1])
     return LoadResult(
@@ -67,5 +60,4 @@ def _wrk(
         p50_ms=summary["p50_us"] / 1000,
         p99_ms=summary["p99_us"] / 1000,
         errors=summary["errors"],
-        mean_ms=summary["mean_us"] / 1000,
     )

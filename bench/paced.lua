@@ -1,8 +1,21 @@
--- wrk script for latency at a moderate rate: bench/wrk.lua's requests and report, with a random pause
--- before every request (exponential, mean in milliseconds after the mode: `-- get 80`). The connections
--- then send independently of each other, as separate clients do, instead of in step.
+-- wrk script for latency at a given rate: bench/wrk.lua's requests and report, sent at random moments
+-- that form a Poisson process at the rate asked for (`-- get 40`: a mean of 40 ms between one thread's
+-- requests). A connection that comes free waits for the next moment due, so the rate holds whatever
+-- the response times are, and requests arrive independently, as from many separate clients.
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(here .. "wrk.lua")
+
+local ffi = require("ffi")
+ffi.cdef([[
+  typedef struct { long tv_sec; long tv_nsec; } timespec;
+  int clock_gettime(int clock_id, timespec *tp);
+]])
+local CLOCK_MONOTONIC = 1
+local clock = ffi.new("timespec")
+local function now_ms()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, clock)
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
 
 local threads = 0
 function setup(thread)
@@ -11,13 +24,16 @@ function setup(thread)
 end
 
 local request_init = init
-local mean_pause_ms = 0
+local mean_gap_ms = 0
+local next_due_ms = nil
 function init(args)
   request_init(args)
-  mean_pause_ms = tonumber(args[2]) or 0
+  mean_gap_ms = tonumber(args[2]) or 0
   math.randomseed(os.time() * 1000 + seed)
 end
 
 function delay()
-  return -math.log(1 - math.random()) * mean_pause_ms
+  local now = now_ms()
+  next_due_ms = (next_due_ms or now) - math.log(1 - math.random()) * mean_gap_ms
+  return math.max(next_due_ms - now, 0)
 end

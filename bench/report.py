@@ -48,8 +48,8 @@ def render_markdown(results: Results) -> str:
         "# Benchmark: the product beside the seed's Go stack",
         "",
         f"Same machine, same PostgreSQL, same data, one run ({results.machine}). Peak load: wrk, 2 threads,",
-        "32 connections. At a rate: wrk, 32 connections pausing at random between requests (bench/paced.lua),",
-        "aimed at half the product's peak rate; the rate each server then served is shown.",
+        "32 connections. At a rate: wrk, 32 connections, requests sent at random moments (a Poisson process,",
+        "bench/paced.lua) at half the product's peak rate; the rate each server served is shown.",
         (
             f"Each figure is the median of {results.repeats} runs, the product's and Go's taken in turn (the "
             "at-rate rows: the run with the median p99)."

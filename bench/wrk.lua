@@ -12,7 +12,7 @@ function done(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.status + summary.errors.timeout
   io.write(string.format(
-    '{"requests": %d, "duration_us": %d, "errors": %d, "non_2xx": %d, "mean_us": %d, "p50_us": %d, "p99_us": %d}\n',
+    '{"requests": %d, "duration_us": %d, "errors": %d, "non_2xx": %d, "p50_us": %d, "p99_us": %d}\n',
     summary.requests, summary.duration, errors, summary.errors.status,
-    latency.mean, latency:percentile(50), latency:percentile(99)))
+    latency:percentile(50), latency:percentile(99)))
 end
