@@ -1,40 +1,18 @@
 """The benchmark's load generation, run for real with wrk against a small local HTTP server."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from bench import load
+from tests.support.stub_http import stub_http_server
 
 TARGET_RPS = 150
-
-
-class Ok(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as wrk's connections expect
-    disable_nagle_algorithm = True  # headers and body go out in two writes; do not hold the second back
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *args):
-        pass
-
-
-class Server(ThreadingHTTPServer):
-    request_queue_size = 128  # the default 5 drops the burst of wrk's first connections
 
 
 @pytest.fixture(scope="module")
 def url():
     load.ensure_tools()
-    server = Server(("127.0.0.1", 0), Ok)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+    with stub_http_server() as server:
+        yield server.url
 
 
 def test_at_rate_holds_near_the_rate_asked_for(url):
