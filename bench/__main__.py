@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 
 from bench import database, load, report, servers
@@ -15,6 +16,8 @@ from bench.load import LoadResult
 from bench.report import Comparison, PageLatency, Results
 
 DEFAULT_ANCHOR = servers.ROOT.parent / "shared" / "anchors" / "go-seed"
+# How runs are ranked for their median unless a measurement says otherwise.
+throughput = attrgetter("rps")
 
 
 def main() -> None:
@@ -82,7 +85,7 @@ def measure(
                 app,
                 anchor,
                 repeats=repeats,
-                by=lambda run: run.p99_ms,
+                by=attrgetter("p99_ms"),
             )
         results.comparisons.append(comparison)
 
@@ -109,7 +112,7 @@ def interleaved(
     anchor: servers.Server,
     *,
     repeats: int,
-    by: Callable[[LoadResult], float] = lambda run: run.rps,
+    by: Callable[[LoadResult], float] = throughput,
 ) -> tuple[LoadResult, LoadResult]:
     """``run(url)`` on ``path`` of the product and of the anchor in turn, ``repeats`` times each; the median
     run of each, ``by`` throughput unless told otherwise. Alternating keeps a slow spell of a shared machine
@@ -121,7 +124,7 @@ def interleaved(
     return median(app_runs, by), median(anchor_runs, by)
 
 
-def median(runs: list[LoadResult], by: Callable[[LoadResult], float] = lambda run: run.rps) -> LoadResult:
+def median(runs: list[LoadResult], by: Callable[[LoadResult], float] = throughput) -> LoadResult:
     """The median run ``by`` the given figure (of an even number of runs, the upper middle one)."""
     return sorted(runs, key=by)[len(runs) // 2]
 
