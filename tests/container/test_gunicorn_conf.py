@@ -3,9 +3,12 @@
 import runpy
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from gunicorn import glogging
+from gunicorn.config import Config
 
 from deploy.config import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS
 from project.log_format import JSON_FORMATTER
@@ -98,3 +101,20 @@ def test_the_preloaded_app_is_frozen_out_of_garbage_collection_before_workers_fo
     frozen, still_tracked = map(int, result.stdout.split())
     assert frozen > 10_000
     assert still_tracked < frozen / 10
+
+
+def test_requests_are_never_formatted_for_an_access_log(load, monkeypatch):
+    """A logging config switches gunicorn's access log on; the server's logger must not pay for it."""
+    config = load()
+    server_config = Config()
+    server_config.set("logconfig_dict", config["logconfig_dict"])
+
+    def atoms(*args):
+        raise AssertionError("an access line was built")
+
+    monkeypatch.setattr(glogging.Logger, "atoms", atoms)
+    request = SimpleNamespace(method="GET", path="/health", headers=[])
+    with pytest.raises(AssertionError, match="an access line was built"):
+        glogging.Logger(server_config).access(None, request, {}, None)
+
+    assert config["logger_class"](server_config).access(None, request, {}, None) is None
