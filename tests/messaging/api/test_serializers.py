@@ -5,8 +5,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from rest_framework import serializers
 
+from messaging.api.fields import StrictCharField
 from messaging.api.renderers import ORJSONRenderer
 from messaging.api.serializers import MessageSerializer
+from messaging.limits import CONTENT_MAX_LENGTH, SENDER_MAX_LENGTH
 from messaging.models import Message
 
 
@@ -15,7 +17,30 @@ class FieldByFieldSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Message
-        fields = MessageSerializer.Meta.fields
+        fields = ["id", "sender", "content", "created_at"]
+
+
+class ModelDerivedSerializer(serializers.ModelSerializer):
+    """The message serializer as a ``ModelSerializer``: its declared fields must be what this builds."""
+
+    sender = StrictCharField(max_length=SENDER_MAX_LENGTH)
+    content = StrictCharField(max_length=CONTENT_MAX_LENGTH)
+
+    class Meta:
+        model = Message
+        fields = ["id", "sender", "content", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+def test_declared_fields_are_the_ones_a_model_serializer_builds():
+    """Same field classes with the same arguments: the same validation, errors and schema."""
+    declared = MessageSerializer().fields
+    derived = ModelDerivedSerializer().fields
+
+    assert list(declared) == list(derived)
+    for name, field in declared.items():
+        assert type(field) is type(derived[name]), name
+        assert field._kwargs == derived[name]._kwargs, name
 
 
 @pytest.mark.parametrize(
