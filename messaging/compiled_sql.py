@@ -1,0 +1,153 @@
+"""``values()`` querysets that compile their SQL once per query shape and reuse it.
+
+Every list page runs one of a few queries that differ only in their values: a sender, an ``after`` id,
+a cursor position. Django compiles the same SQL again for each request, about a tenth of a
+``GET /messages`` (py-spy). A queryset from ``reuse_compiled_sql`` keeps, per shape, the SQL Django
+compiled the first time and sends the next request's values with it.
+
+Only a narrow shape is reused, and everything outside it goes through Django as usual:
+- the query is the template's, changed only by ``filter()`` with ``exact``, ``gt`` or ``lt`` on one of
+  its own columns against a plain ``int`` or ``str``, by ``order_by()`` with field names, and by
+  slicing with an upper bound (so results stay small enough to fetch at once);
+- the compiled parameters must be exactly those filter values, in order, and the rows must need no
+  converters from the backend (on SQLite the timestamps do, so nothing is reused there).
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.expressions import Col
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    IntegerFieldExact,
+    IntegerFieldOverflow,
+    IntegerGreaterThan,
+    IntegerLessThan,
+    LessThan,
+)
+from django.db.models.query import ValuesIterable
+from django.db.models.sql.where import AND
+
+REUSABLE_LOOKUPS = (Exact, GreaterThan, LessThan, IntegerFieldExact, IntegerGreaterThan, IntegerLessThan)
+# Shapes kept per template. The shapes in use are few, but a client can make more (cursor offsets and
+# page sizes); past this many, new shapes are compiled for each request as Django always does.
+MAX_SHAPES = 256
+# What filter(), order_by() and slicing change in a query; every other attribute must be the template's.
+VARYING_ATTRIBUTES = frozenset(
+    {"where", "order_by", "low_mark", "high_mark", "alias_refcount", "used_aliases", "_lookup_joins", "base_table"}
+)
+TEMPLATE_ATTRIBUTE = "sql_template"
+UNCOMPARED_ATTRIBUTES = VARYING_ATTRIBUTES | {TEMPLATE_ATTRIBUTE}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    sql: str
+    names: tuple[str, ...]
+
+
+# A shape that must go through Django every time (its SQL depends on more than the filter values).
+NOT_REUSABLE = Compiled(sql="", names=())
+
+
+@dataclass(eq=False)
+class Template:
+    """The fixed part of a query, and the SQL compiled for each shape of it, per database alias."""
+
+    fixed: dict[str, object]
+    compiled: dict[tuple, Compiled] = field(default_factory=dict)
+
+
+def reuse_compiled_sql(queryset: QuerySet) -> QuerySet:
+    """``queryset`` (a ``values()`` queryset) and every queryset derived from it reuse compiled SQL."""
+    reusing = queryset.all()
+    query = reusing.query
+    fixed = {name: value for name, value in vars(query).items() if name not in UNCOMPARED_ATTRIBUTES}
+    # Query.clone copies the instance dict, so every queryset derived from this one carries the template.
+    setattr(query, TEMPLATE_ATTRIBUTE, Template(fixed=fixed))
+    reusing._iterable_class = CompiledSqlValuesIterable
+    return reusing
+
+
+class CompiledSqlValuesIterable(ValuesIterable):
+    """``values()`` rows, from SQL compiled once per shape when the query has a reusable shape."""
+
+    def __iter__(self):
+        queryset = self.queryset
+        shape = _shape(queryset.query, connections[queryset.db])
+        if shape is None:
+            yield from super().__iter__()
+            return
+        template, key, params = shape
+        key = (queryset.db, *key)
+        compiled = template.compiled.get(key)
+        if compiled is None:
+            compiled = _compile(queryset, params)
+            if len(template.compiled) < MAX_SHAPES:
+                template.compiled[key] = compiled
+        if compiled is NOT_REUSABLE:
+            yield from super().__iter__()
+            return
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        names = compiled.names
+        for row in rows:
+            yield dict(zip(names, row, strict=True))
+
+
+def _shape(query, connection) -> tuple[Template, tuple, list] | None:
+    """The query's template, the key of its shape and its filter values; None if it has no reusable shape."""
+    template = getattr(query, TEMPLATE_ATTRIBUTE, None)
+    if template is None or query.high_mark is None:
+        return None
+    fixed = template.fixed
+    for name in fixed.keys() | vars(query).keys():
+        if name not in UNCOMPARED_ATTRIBUTES and getattr(query, name) != fixed.get(
+            name, getattr(type(query), name, None)
+        ):
+            return None
+    where = query.where
+    if where.connector != AND or where.negated:
+        return None
+    lookups = []
+    params = []
+    for lookup in where.children:
+        value = getattr(lookup, "rhs", None)
+        if type(lookup) not in REUSABLE_LOOKUPS or type(lookup.lhs) is not Col or type(value) not in (int, str):
+            return None
+        if isinstance(lookup, IntegerFieldOverflow) and not _in_column_range(value, lookup, connection):
+            return None
+        lookups.append((type(lookup), lookup.lhs.alias, lookup.lhs.target))
+        params.append(value)
+    if not all(type(term) is str for term in query.order_by):
+        return None
+    return template, (tuple(lookups), query.order_by, query.low_mark, query.high_mark), params
+
+
+def _in_column_range(value, lookup, connection) -> bool:
+    """Whether the column's type holds ``value``: Django compiles a lookup against one it cannot differently."""
+    low, high = connection.ops.integer_field_range(lookup.lhs.output_field.get_internal_type())
+    return type(value) is int and (low is None or value >= low) and (high is None or value <= high)
+
+
+def _compile(queryset: QuerySet, params: list) -> Compiled:
+    """The query's SQL if its parameters are exactly the filter values and its rows need no conversion."""
+    query = queryset.query
+    compiler = query.get_compiler(queryset.db)
+    try:
+        sql, compiled_params = compiler.as_sql()
+    except (EmptyResultSet, FullResultSet):
+        return NOT_REUSABLE
+    names = (
+        tuple(query.selected)
+        if query.selected
+        else (*query.extra_select, *query.values_select, *query.annotation_select)
+    )
+    columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
+    if list(compiled_params) != params or compiler.get_converters(columns) or compiler.col_count != len(names):
+        return NOT_REUSABLE
+    return Compiled(sql=sql, names=names)
