@@ -49,6 +49,7 @@ class Compiled:
     names: tuple[str, ...]
 
 
+_MISSING = object()
 # A shape that must go through Django every time (its SQL depends on more than the filter values).
 NOT_REUSABLE = Compiled(sql="", names=())
 
@@ -59,6 +60,9 @@ class Template:
 
     fixed: dict[str, object]
     compiled: dict[tuple, Compiled] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.known = self.fixed.keys() | UNCOMPARED_ATTRIBUTES
 
 
 def reuse_compiled_sql(queryset: QuerySet) -> QuerySet:
@@ -104,11 +108,13 @@ def _shape(query, connection) -> tuple[Template, tuple, list] | None:
     template = getattr(query, TEMPLATE_ATTRIBUTE, None)
     if template is None or query.high_mark is None:
         return None
-    fixed = template.fixed
-    for name in fixed.keys() | vars(query).keys():
-        if name not in UNCOMPARED_ATTRIBUTES and getattr(query, name) != fixed.get(
-            name, getattr(type(query), name, None)
-        ):
+    attributes = vars(query)
+    for name, value in template.fixed.items():
+        if attributes.get(name, _MISSING) != value:
+            return None
+    # Attributes the template did not set must still have the class's value (order_by() sets some).
+    for name in attributes.keys() - template.known:
+        if attributes[name] != getattr(type(query), name, _MISSING):
             return None
     where = query.where
     if where.connector != AND or where.negated:
