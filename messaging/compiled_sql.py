@@ -127,7 +127,7 @@ def _shape(query, connection) -> tuple[Template, tuple, list] | None:
             return None
         if isinstance(lookup, IntegerFieldOverflow) and not _in_column_range(value, lookup, connection):
             return None
-        lookups.append((type(lookup), lookup.lhs.alias, lookup.lhs.target))
+        lookups.append((type(lookup), lookup.lhs.alias, lookup.lhs.target, type(value)))
         params.append(value)
     if not all(type(term) is str for term in query.order_by):
         return None
