@@ -1,6 +1,6 @@
 """Reliability tests run the real server (gunicorn, production settings) against real PostgreSQL.
 
-The long ones are marked ``slow``: ``.ci/run`` sets ``RUN_SLOW=1`` to run them; a plain ``pytest`` skips them.
+The long ones are marked ``slow`` (see ``tests/conftest.py``).
 """
 
 import os
@@ -13,17 +13,6 @@ import pytest
 from tests.support.databases import migrated_database, postgres_url_from_env
 from tests.support.dockerfile import REPO_ROOT
 from tests.support.gunicorn import image_env, production_env, running_gunicorn
-
-SLOW_SKIP_REASON = "slow reliability test: set RUN_SLOW=1 to run it (.ci/run does)"
-
-
-def pytest_collection_modifyitems(config, items):
-    if os.environ.get("RUN_SLOW") == "1":
-        return
-    skip_slow = pytest.mark.skip(reason=SLOW_SKIP_REASON)
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip_slow)
 
 
 @pytest.fixture(scope="session")
