@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench instructions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,8 @@ test: lint node_modules/.package-lock.json
 # from Debian if missing). Writes bench/results/RESULTS.md and chart.png.
 bench: $(VENV)/.test.stamp
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# CPU instructions per request in one gunicorn worker, counted by callgrind: figures that do not move with
+# the machine's load (installs valgrind from Debian if missing; takes about 3 minutes).
+instructions: $(VENV)/.test.stamp
+	$(BIN)/python -m bench.instructions

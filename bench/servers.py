@@ -58,7 +58,7 @@ def start_app(database_url: str, log: Path, extra_env: dict[str, str] | None = N
     env = app_environment(database_url) | (extra_env or {})
     env["PORT"] = str(APP_PORT)
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "project.wsgi:application"]
-    return _start("app", command, env, f"http://127.0.0.1:{APP_PORT}", log)
+    return start("app", command, env, f"http://127.0.0.1:{APP_PORT}", log)
 
 
 def start_anchor(anchor_dir: Path, database_url: str, log: Path) -> Server:
@@ -66,15 +66,18 @@ def start_anchor(anchor_dir: Path, database_url: str, log: Path) -> Server:
     env = {**os.environ, "DATABASE_URL": database_url + "?sslmode=disable"}
     command = ["bash", str(anchor_dir / "run.sh"), f"127.0.0.1:{ANCHOR_PORT}"]
     # Build once before timing start-up, so the figure is the server's start, not the compiler's.
-    _start("anchor-build", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log).stop()
-    return _start("anchor", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log)
+    start("anchor-build", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log).stop()
+    return start("anchor", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log)
 
 
-def _start(name: str, command: list[str], env: dict[str, str], base_url: str, log: Path) -> Server:
+def start(
+    name: str, command: list[str], env: dict[str, str], base_url: str, log: Path, startup_timeout: float = 120
+) -> Server:
+    """Run ``command`` in its own process group; return once ``base_url`` answers ``/health`` with a 200."""
     started = time.perf_counter()
     with log.open("ab") as sink:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=sink, start_new_session=True)
-    deadline = started + 120
+    deadline = started + startup_timeout
     while time.perf_counter() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited with {process.returncode}; see {log}")
@@ -84,4 +87,4 @@ def _start(name: str, command: list[str], env: dict[str, str], base_url: str, lo
                     return Server(name, base_url, process, time.perf_counter() - started)
         except OSError:
             time.sleep(0.01)
-    raise RuntimeError(f"{name} did not answer /health within 120 s; see {log}")
+    raise RuntimeError(f"{name} did not answer /health within {startup_timeout:g} s; see {log}")

@@ -1,0 +1,122 @@
+"""CPU instructions per request in a gunicorn worker, counted by callgrind: ``python -m bench.instructions``.
+
+Wall-clock figures on a shared machine move by a quarter from one run to the next; instruction counts
+do not (the same count twice agrees within about 1 %), so a change of a few percent shows. The product
+runs as the benchmark runs it (``gunicorn.conf.py``, production settings, PostgreSQL) but with one
+worker, under valgrind. Each endpoint is warmed, then the worker's count is zeroed and read back around
+N requests sent one at a time on one keep-alive connection. The count covers everything the worker
+executes: the app, DRF, Django, gunicorn, the database driver; not PostgreSQL's own work.
+"""
+
+import argparse
+import http.client
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import psutil
+
+from bench import database, servers
+
+ENDPOINTS = (
+    ("GET /messages (page of 50)", "GET", "/messages"),
+    ("POST /messages", "POST", "/messages"),
+    ("GET /health", "GET", "/health"),
+)
+POST_BODY = json.dumps({"sender": "bench", "content": "hello from the benchmark"})
+WARM_UP_REQUESTS = 200
+ROWS = 1_000
+# Python under valgrind starts about fifty times slower than without it.
+STARTUP_TIMEOUT_S = 600
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=500, help="requests counted per endpoint")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
+    options = parser.parse_args()
+    ensure_valgrind()
+    url = database.recreate(options.postgres, "bench_instructions")
+    database.seed(url, rows=ROWS, anchor=False)
+    counts = count(url, requests=options.requests)
+    print(f"| request ({ROWS:,} rows, {options.requests} requests each) | instructions per request |")
+    print("|---|---:|")
+    for name, instructions in counts.items():
+        print(f"| {name} | {instructions / 1e6:.2f} M |")
+
+
+def ensure_valgrind() -> None:
+    if shutil.which("callgrind_control") is None:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "valgrind"], check=True, capture_output=True)
+
+
+def count(database_url: str, *, requests: int, warm_up: int = WARM_UP_REQUESTS) -> dict[str, float]:
+    """Instructions the worker executes per request, for each of ``ENDPOINTS``, after ``warm_up`` requests."""
+    counts = {}
+    with tempfile.TemporaryDirectory() as out, _worker_under_callgrind(database_url, Path(out)) as worker:
+        for name, method, path in ENDPOINTS:
+            with closing(http.client.HTTPConnection("127.0.0.1", servers.APP_PORT, timeout=120)) as connection:
+                _send(connection, method, path, warm_up)
+                _callgrind_control("--zero", worker)
+                _send(connection, method, path, requests)
+                counts[name] = _dump(Path(out), worker) / requests
+    return counts
+
+
+@contextmanager
+def _worker_under_callgrind(database_url: str, out: Path) -> Iterator[int]:
+    """gunicorn with one worker under callgrind; yields the worker's pid."""
+    env = servers.app_environment(database_url) | {"PORT": str(servers.APP_PORT), "PYTHONHASHSEED": "0"}
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--trace-children=yes",
+        f"--callgrind-out-file={out}/callgrind.%p",
+        *[sys.executable, "-m", "gunicorn", "-c", str(servers.ROOT / "gunicorn.conf.py"), "--workers", "1"],
+        "project.wsgi:application",
+    ]
+    server = servers.start(
+        "app-callgrind", command, env, f"http://127.0.0.1:{servers.APP_PORT}", out / "server.log", STARTUP_TIMEOUT_S
+    )
+    try:
+        yield psutil.Process(server.process.pid).children()[0].pid
+    finally:
+        server.stop()
+
+
+def _send(connection: http.client.HTTPConnection, method: str, path: str, requests: int) -> None:
+    headers = {"Content-Type": "application/json"} if method == "POST" else {}
+    for _ in range(requests):
+        connection.request(method, path, POST_BODY if method == "POST" else None, headers)
+        response = connection.getresponse()
+        response.read()
+        if response.status >= 300:
+            raise RuntimeError(f"{method} {path} answered {response.status}")
+
+
+def _callgrind_control(option: str, pid: int) -> None:
+    subprocess.run(["callgrind_control", option, str(pid)], check=True, capture_output=True, timeout=120)
+
+
+def _dump(out: Path, pid: int) -> int:
+    """Have the worker write its counts since the last zeroing; return their total."""
+    before = set(out.glob(f"callgrind.{pid}.*"))
+    _callgrind_control("--dump", pid)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for path in set(out.glob(f"callgrind.{pid}.*")) - before:
+            for line in path.read_text().splitlines():
+                if line.startswith(("totals:", "summary:")):
+                    return int(line.split()[1])
+        time.sleep(0.2)
+    raise RuntimeError(f"callgrind wrote no counts for worker {pid}")
+
+
+if __name__ == "__main__":
+    main()
