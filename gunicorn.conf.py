@@ -10,7 +10,12 @@ import os
 from gunicorn.glogging import Logger
 
 from deploy.config import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS
+from project import server_errors
 from project.log_format import JSON_FORMATTER
+
+# Requests gunicorn refuses itself (an over-long URI, oversized headers) are answered in the API's JSON
+# error shape, not gunicorn's HTML page.
+server_errors.install()
 
 
 def _env_int(name: str, default: int) -> int:

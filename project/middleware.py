@@ -6,7 +6,7 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from messaging.api.errors import error_body
+from messaging.api.error_shape import error_body
 
 HEALTH_PATHS = frozenset({"/health", "/health/"})
 # ALB adds X-Amzn-Trace-Id to every request; it ties the request log to the load balancer's logs.

@@ -10,6 +10,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from drf_standardized_errors.handler import ExceptionHandler
 
+from messaging.api.error_shape import error_body
 from messaging.api.exceptions import DatabaseUnavailable, RequestEntityTooLarge
 
 
@@ -20,10 +21,6 @@ class MessagingExceptionHandler(ExceptionHandler):
         if isinstance(exc, RequestDataTooBig):
             return RequestEntityTooLarge()
         return super().convert_known_exceptions(exc)
-
-
-def error_body(error_type: str, code: str, detail: str) -> dict:
-    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:

@@ -158,7 +158,10 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
     },
     "PREPROCESSING_HOOKS": ["messaging.api.schema.drop_trailing_slash_aliases"],
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "messaging.api.schema.document_server_refusals",
+    ],
 }
 
 LOGGING = {

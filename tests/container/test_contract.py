@@ -93,6 +93,24 @@ def test_health_check_command_succeeds_against_the_server(server, contract):
     assert result.returncode == 0, result.stderr
 
 
+def test_requests_the_server_refuses_itself_are_answered_in_the_api_error_shape(server):
+    """gunicorn refuses an over-long URI and too many headers before Django sees them (project.server_errors)."""
+    too_long = server.get("/messages", params={"sender": "a" * 5_000})
+    too_many_headers = server.get("/messages", headers={f"X-Filler-{n}": "x" for n in range(120)})
+
+    for response, status, code in (
+        (too_long, 414, "uri_too_long"),
+        (too_many_headers, 431, "request_header_fields_too_large"),
+    ):
+        assert response.status_code == status
+        assert response.headers["Content-Type"] == "application/json"
+        body = response.json()
+        assert body["type"] == "client_error"
+        assert [(error["code"], error["attr"]) for error in body["errors"]] == [(code, None)]
+        assert body["errors"][0]["detail"]
+    assert server.get(HEALTH_PATH).status_code == 200
+
+
 def _blocked_inserts(database_url: str) -> int:
     with psycopg.connect(database_url, autocommit=True) as watcher:
         row = watcher.execute(

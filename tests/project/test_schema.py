@@ -40,3 +40,16 @@ def test_page_size_bounds_are_documented(api):
 
     (page_size,) = [p for p in schema["paths"]["/messages"]["get"]["parameters"] if p["name"] == "page_size"]
     assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}
+
+
+def test_every_operation_documents_the_servers_own_refusals_in_the_error_shape(api):
+    """gunicorn answers an over-long URI or oversized headers itself (project.server_errors)."""
+    schema = yaml.safe_load(api.get("/api/schema").content)
+
+    operations = [operation for path in schema["paths"].values() for operation in path.values()]
+    assert len(operations) >= 4
+    for operation in operations:
+        for status in ("414", "431"):
+            content = operation["responses"][status]["content"]["application/json"]
+            assert content["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
+    assert "ErrorResponse" in schema["components"]["schemas"]
