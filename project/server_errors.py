@@ -4,8 +4,8 @@ gunicorn refuses some requests itself, before Django sees them: a request line o
 (414), too many or too large headers (431), a malformed request line or chunk (400). It writes those
 answers as an HTML page; the API promises one JSON error shape and documents these statuses
 (``messaging.api.schema``). gunicorn has no setting for its error pages, so ``install`` replaces
-``gunicorn.util.write_error``, the one function its workers write them with (same arguments since
-gunicorn 19; ``tests/container/test_contract.py`` checks the answers of the pinned version).
+``gunicorn.util.write_error``, the one function its workers write them with
+(``tests/container/test_contract.py`` checks the answers of the pinned version).
 """
 
 import json
