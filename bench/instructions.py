@@ -13,7 +13,6 @@ import http.client
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -72,17 +71,13 @@ def count(database_url: str, *, requests: int, warm_up: int = WARM_UP_REQUESTS) 
 @contextmanager
 def _worker_under_callgrind(database_url: str, out: Path) -> Iterator[int]:
     """gunicorn with one worker under callgrind; yields the worker's pid."""
-    env = servers.app_environment(database_url) | {"PORT": str(servers.APP_PORT), "PYTHONHASHSEED": "0"}
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        "--trace-children=yes",
-        f"--callgrind-out-file={out}/callgrind.%p",
-        *[sys.executable, "-m", "gunicorn", "-c", str(servers.ROOT / "gunicorn.conf.py"), "--workers", "1"],
-        "project.wsgi:application",
-    ]
-    server = servers.start(
-        "app-callgrind", command, env, f"http://127.0.0.1:{servers.APP_PORT}", out / "server.log", STARTUP_TIMEOUT_S
+    valgrind = ["valgrind", "--tool=callgrind", "--trace-children=yes", f"--callgrind-out-file={out}/callgrind.%p"]
+    server = servers.start_app(
+        database_url,
+        out / "server.log",
+        {"GUNICORN_WORKERS": "1", "PYTHONHASHSEED": "0"},
+        wrapper=valgrind,
+        startup_timeout=STARTUP_TIMEOUT_S,
     )
     try:
         yield psutil.Process(server.process.pid).children()[0].pid

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,12 +54,23 @@ def app_environment(database_url: str) -> dict[str, str]:
     }
 
 
-def start_app(database_url: str, log: Path, extra_env: dict[str, str] | None = None) -> Server:
-    """gunicorn exactly as the container runs it (the repo's gunicorn.conf.py), on a loopback port."""
+def start_app(
+    database_url: str,
+    log: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    wrapper: Sequence[str] = (),
+    startup_timeout: float = 120,
+) -> Server:
+    """gunicorn exactly as the container runs it (the repo's gunicorn.conf.py), on a loopback port;
+    ``wrapper`` is a command it runs under (valgrind, for bench.instructions)."""
     env = app_environment(database_url) | (extra_env or {})
     env["PORT"] = str(APP_PORT)
-    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "project.wsgi:application"]
-    return start("app", command, env, f"http://127.0.0.1:{APP_PORT}", log)
+    command = [
+        *wrapper,
+        *[sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "project.wsgi:application"],
+    ]
+    return _start("app", command, env, f"http://127.0.0.1:{APP_PORT}", log, startup_timeout)
 
 
 def start_anchor(anchor_dir: Path, database_url: str, log: Path) -> Server:
@@ -66,11 +78,11 @@ def start_anchor(anchor_dir: Path, database_url: str, log: Path) -> Server:
     env = {**os.environ, "DATABASE_URL": database_url + "?sslmode=disable"}
     command = ["bash", str(anchor_dir / "run.sh"), f"127.0.0.1:{ANCHOR_PORT}"]
     # Build once before timing start-up, so the figure is the server's start, not the compiler's.
-    start("anchor-build", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log).stop()
-    return start("anchor", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log)
+    _start("anchor-build", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log).stop()
+    return _start("anchor", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log)
 
 
-def start(
+def _start(
     name: str, command: list[str], env: dict[str, str], base_url: str, log: Path, startup_timeout: float = 120
 ) -> Server:
     """Run ``command`` in its own process group; return once ``base_url`` answers ``/health`` with a 200."""
