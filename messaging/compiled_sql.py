@@ -81,7 +81,8 @@ class CompiledSqlValuesIterable(ValuesIterable):
 
     def __iter__(self):
         queryset = self.queryset
-        shape = _shape(queryset.query, connections[queryset.db])
+        connection = connections[queryset.db]
+        shape = _shape(queryset.query, connection)
         if shape is None:
             yield from super().__iter__()
             return
@@ -95,7 +96,7 @@ class CompiledSqlValuesIterable(ValuesIterable):
         if compiled is NOT_REUSABLE:
             yield from super().__iter__()
             return
-        with connections[queryset.db].cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         names = compiled.names
