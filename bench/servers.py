@@ -99,4 +99,6 @@ def _start(
                     return Server(name, base_url, process, time.perf_counter() - started)
         except OSError:
             time.sleep(0.01)
+    # Not left running: it would hold the port, and the next start would fail on it.
+    Server(name, base_url, process, startup_timeout).stop()
     raise RuntimeError(f"{name} did not answer /health within {startup_timeout:g} s; see {log}")
