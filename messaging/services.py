@@ -1,7 +1,10 @@
 """Writes: the one place a message is created."""
 
+from messaging.compiled_insert import insert
 from messaging.models import Message
 
 
 def message_create(*, sender: str, content: str) -> Message:
-    return Message.objects.create(sender=sender, content=content)
+    message = Message(sender=sender, content=content)
+    insert(message)
+    return message
