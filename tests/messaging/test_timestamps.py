@@ -18,6 +18,9 @@ MOMENTS = [
     datetime(2026, 1, 1, 0, 0, 0, 100000, tzinfo=UTC),
     datetime(2026, 11, 29, 15, 51, 36, 999999, tzinfo=timezone(timedelta(hours=9))),
     datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=timezone(timedelta(hours=-5, minutes=-30))),
+    datetime(2026, 11, 29, 6, 51, 36, 10, tzinfo=UTC),
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    datetime(1, 1, 1, 0, 0, 0, 0, tzinfo=UTC),
 ]
 
 
