@@ -17,19 +17,12 @@ local function now_ms()
   return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
 end
 
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("seed", threads)
-end
-
 local request_init = init
 local mean_gap_ms = 0
 local next_due_ms = nil
 function init(args)
   request_init(args)
   mean_gap_ms = tonumber(args[2]) or 0
-  math.randomseed(os.time() * 1000 + seed)
 end
 
 function delay()

@@ -1,18 +1,27 @@
 """The benchmark's load generation, run for real with wrk against a small local HTTP server."""
 
+import ipaddress
+from collections import Counter
+
 import pytest
 
 from bench import load
 from tests.support.stub_http import stub_http_server
 
 TARGET_RPS = 150
+LOAD_BALANCED_CLIENTS = ipaddress.ip_network("10.0.0.0/16")
 
 
 @pytest.fixture(scope="module")
-def url():
+def server():
     load.ensure_tools()
     with stub_http_server() as server:
-        yield server.url
+        yield server
+
+
+@pytest.fixture
+def url(server):
+    return server.url
 
 
 def test_at_rate_holds_near_the_rate_asked_for(url):
@@ -30,3 +39,18 @@ def test_peak_runs_flat_out(url):
 
     assert result.rps > TARGET_RPS * 2
     assert result.errors == 0
+
+
+def test_posts_come_from_many_clients_through_the_load_balancer(server):
+    server.posted.clear()
+
+    result = load.peak(server.url, seconds=1, post=True, connections=4)
+
+    assert result.errors == 0
+    assert len(server.posted) > 100
+    assert {headers["Content-Type"] for headers in server.posted} == {"application/json"}
+    clients = [headers["X-Forwarded-For"] for headers in server.posted]
+    assert all(ipaddress.ip_address(client) in LOAD_BALANCED_CLIENTS for client in clients)
+    # Spread thin: even at this stub's rate, several times the product's, no client nears 60 posts.
+    assert len(set(clients)) > len(clients) / 2
+    assert max(Counter(clients).values()) < 20

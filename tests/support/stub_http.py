@@ -1,4 +1,4 @@
-"""A local HTTP server that answers every GET with a fixed status and a two-byte JSON body.
+"""A local HTTP server that answers every GET and POST with a fixed status and a two-byte JSON body.
 
 For tests of clients that need something real to talk to (the health check command, the benchmark's
 load generator). HTTP/1.1 keep-alive, as load tools expect, with Nagle's algorithm off so a response's
@@ -7,6 +7,8 @@ headers and body are not held apart, and a listen backlog large enough for a bur
     with stub_http_server() as server:
         server.answer_status = 503
         urllib.request.urlopen(server.url)
+
+It keeps the headers of every POST it answered in ``posted``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class StubServer(ThreadingHTTPServer):
     request_queue_size = 128  # the default 5 drops the burst of a load tool's first connections
     answer_status = 200
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.posted: list[dict[str, str]] = []
 
     @property
     def url(self) -> str:
@@ -35,6 +41,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "2")
         self.end_headers()
         self.wfile.write(b"{}")
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.posted.append(dict(self.headers))
+        self.do_GET()
 
     def log_message(self, *args):
         pass
