@@ -43,6 +43,46 @@ def test_declared_fields_are_the_ones_a_model_serializer_builds():
         assert field._kwargs == derived[name]._kwargs, name
 
 
+class DeepCopyingSerializer(MessageSerializer):
+    """The message serializer with DRF's own field copying, the reference for validation."""
+
+    get_fields = serializers.Serializer.get_fields
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"sender": "alice", "content": "hello"},
+        {"sender": "a" * SENDER_MAX_LENGTH, "content": "c" * CONTENT_MAX_LENGTH},
+        {"sender": "a" * (SENDER_MAX_LENGTH + 1), "content": "c" * (CONTENT_MAX_LENGTH + 1)},
+        {"sender": "", "content": " "},
+        {"sender": None, "content": 5},
+        {"sender": "nul\x00", "content": "surrogate \ud800"},
+        {"content": "no sender", "id": 9, "created_at": "2026-01-01T00:00:00Z"},
+        {},
+    ],
+    ids=["valid", "longest", "too-long", "blank", "wrong-types", "nul-surrogate", "missing-read-only", "empty"],
+)
+def test_validation_is_drfs(data):
+    ours, reference = MessageSerializer(data=data), DeepCopyingSerializer(data=data)
+
+    assert ours.is_valid() == reference.is_valid()
+    assert ours.errors == reference.errors
+    assert ours.validated_data == reference.validated_data
+
+
+def test_each_serializer_binds_fields_of_its_own():
+    first, second = MessageSerializer(), MessageSerializer()
+
+    for name, field in first.fields.items():
+        other = second.fields[name]
+        assert field is not other
+        assert field is not MessageSerializer._declared_fields[name]
+        assert (field.parent, other.parent) == (first, second)
+        assert field.validators == other.validators
+        assert field.validators is not other.validators
+
+
 @pytest.mark.parametrize(
     "created_at",
     [
