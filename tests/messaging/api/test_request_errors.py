@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from messaging.models import Message
 
@@ -99,6 +100,18 @@ def test_method_override_header_is_not_honoured(api):
 )
 def test_unknown_path_is_a_json_404(api, path):
     response = api.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert error(response) == ("client_error", "not_found")
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_unknown_path_is_a_json_404_for_writes_from_a_browser_like_client_too(method):
+    """A client that gets CSRF checks (as the real server applies them) gets the 404, not a CSRF page."""
+    browser = Client(enforce_csrf_checks=True)
+
+    response = browser.generic(method, "/nope", b"{}", content_type="application/json")
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
