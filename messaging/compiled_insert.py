@@ -45,7 +45,7 @@ def insert(instance: Model) -> None:
         instance.save(force_insert=True, using=using)
         return
     connection = connections[using]
-    params = [field.get_db_prep_save(value, connection) for field, value in zip(compiled.fields, values, strict=True)]
+    params = _db_params(compiled.fields, values, connection)
     # As save() does outside transaction.atomic: a failed insert inside an atomic block marks it for rollback.
     with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
@@ -73,6 +73,11 @@ def _new_row_values(instance: Model, fields: tuple) -> list | None:
     return values
 
 
+def _db_params(fields: tuple, values: list, connection) -> list:
+    """The values as the INSERT sends them: one rule for the compiled check and every insert after it."""
+    return [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
+
+
 def _compile(model: type[Model], using: str) -> CompiledInsert:
     """The INSERT save() runs for a new ``model`` row, if the model and backend allow reusing it."""
     meta = model._meta
@@ -90,7 +95,7 @@ def _compile(model: type[Model], using: str) -> CompiledInsert:
     fields = tuple(field for field in meta.local_concrete_fields if not field.generated and field is not meta.pk)
     # Compiled for an instance with the model's defaults: the SQL of plain values does not depend on them.
     probe = model()
-    values = [field.get_db_prep_save(field.pre_save(probe, True), connection) for field in fields]
+    values = _db_params(fields, [field.pre_save(probe, True) for field in fields], connection)
     query = InsertQuery(model)
     query.insert_values(fields, [probe])
     compiler = query.get_compiler(using=using)
