@@ -31,6 +31,13 @@ bind = [f"0.0.0.0:{_env_int('PORT', CONTAINER_PORT)}"]
 # round trip with another's Python work; more threads only fight over the GIL (benchmark, same run:
 # 2 x 4 served ~800 req/s, 2 x 2 ~950, 2 x 1 ~900). 2 x 2 holds at most 4 persistent database
 # connections per task (CONN_MAX_AGE is per thread) and keeps the tree near 200 MB of the task's 512 MB.
+# Also measured, in alternating runs beside 2 x 2 on a 2-core machine (median of 6 or 10 runs each):
+# 2 sync workers and 2 gevent workers served GET /messages within the noise of it (1,307 and 1,315
+# req/s against 1,158); 2 x 1 served 1 % less to 23 % more at peak over five rounds of GET and POST, and
+# no better at half load (GET p99 61 ms against 50). None is worth what it gives up: sync workers drop
+# keep-alive, so the ALB would reconnect for every request; gevent opens a database connection per client
+# connection; 2 x 1 leaves a task two request slots, which two stalled queries fill, health checks
+# included, until the statement timeout.
 worker_class = "gthread"
 workers = _env_int("GUNICORN_WORKERS", 2)
 threads = _env_int("GUNICORN_THREADS", 2)
