@@ -97,7 +97,6 @@ class ServerLogger(Logger):
 
 
 logger_class = ServerLogger
-
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # gunicorn's own lines (boot, worker exits, timeouts) as JSON on stdout, shaped like the app's
 # (project.settings.base LOGGING), so CloudWatch gets one format from the whole process tree.

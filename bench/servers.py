@@ -64,10 +64,8 @@ def start_app(
     ``wrapper`` is a command it runs under (valgrind, for bench.instructions)."""
     env = app_environment(database_url) | (extra_env or {})
     env["PORT"] = str(APP_PORT)
-    command = [
-        *wrapper,
-        *[sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "project.wsgi:application"],
-    ]
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "project.wsgi:application"]
+    command = [*wrapper, *gunicorn]
     return _start("app", command, env, f"http://127.0.0.1:{APP_PORT}", log, startup_timeout)
 
 
