@@ -7,12 +7,26 @@ import environ
 STOCK_POSTGRESQL_ENGINE = "django.db.backends.postgresql"
 # The stock backend with a connection health check that needs no round trip (project/postgresql/base.py).
 POSTGRESQL_ENGINE = "project.postgresql"
+# psycopg prepares a statement on the server once a connection has run it this many times (its own default).
+PREPARE_THRESHOLD = 5
 
 
 def with_project_backend(database: dict[str, Any]) -> dict[str, Any]:
-    """``database`` with PostgreSQL served by the project's backend; other engines are left as they are."""
+    """``database`` with PostgreSQL served by the project's backend; other engines are left as they are.
+
+    Queries are sent with server-side parameter binding and, once repeated, as prepared statements:
+    PostgreSQL then parses and plans each of the app's few queries once per connection instead of once
+    per request. Measured one request at a time (``bench/``), the database's CPU per ``GET /messages``
+    fell from 157 to 87 µs and per ``POST /messages`` from about 200 to 140 µs. Django turns prepared
+    statements off by default for transaction-mode poolers (PgBouncer, RDS Proxy), which the AWS design
+    does not use; ``DB_PREPARED_STATEMENTS=false`` turns them off for one.
+    """
     if database["ENGINE"] == STOCK_POSTGRESQL_ENGINE:
         database["ENGINE"] = POSTGRESQL_ENGINE
+    if database["ENGINE"] == POSTGRESQL_ENGINE:
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", PREPARE_THRESHOLD)
     return database
 
 
@@ -23,16 +37,17 @@ def database_from_env(env: environ.Env) -> dict[str, Any]:
     Secrets Manager secret RDS generates; ``DATABASE_URL`` wins when set (local compose, CI).
     """
     if env("DATABASE_URL", default=""):
-        database = with_project_backend(env.db("DATABASE_URL"))
+        database = env.db("DATABASE_URL")
     else:
         database = {
-            "ENGINE": POSTGRESQL_ENGINE,
+            "ENGINE": STOCK_POSTGRESQL_ENGINE,
             "HOST": env("DB_HOST"),
             "PORT": env.int("DB_PORT", default=5432),
             "NAME": env("DB_NAME"),
             "USER": env("DB_USER"),
             "PASSWORD": env("DB_PASSWORD"),
         }
+    database = with_project_backend(database)
     if database["ENGINE"] != POSTGRESQL_ENGINE:
         return database
 
@@ -43,6 +58,8 @@ def database_from_env(env: environ.Env) -> dict[str, Any]:
         options["sslrootcert"] = env("DB_SSLROOTCERT")
     # libpq would otherwise wait for the OS TCP timeout (minutes) when the server is unreachable.
     options["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=3)
+    if not env.bool("DB_PREPARED_STATEMENTS", default=True):
+        options["prepare_threshold"] = None
     # No query of this app needs more than a few milliseconds; a stuck one must not hold a worker.
     options["options"] = f"-c statement_timeout={env.int('DB_STATEMENT_TIMEOUT_MS', default=5000)}"
     if env.bool("DB_POOL", default=False):

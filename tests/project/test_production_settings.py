@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from project.settings.database import PREPARE_THRESHOLD
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "x7#k2!p9@q4$w8^z1&m5*n3(b6)v0-c+r_t=y~u{i}o[p]a;s:d"
 PRODUCTION = {
@@ -53,6 +55,20 @@ def test_database_from_the_fields_ecs_injects():
     assert database["OPTIONS"]["connect_timeout"] == 3
     assert database["CONN_HEALTH_CHECKS"] is True
     assert database["ENGINE"] == "project.postgresql"
+
+
+def test_database_queries_are_bound_on_the_server_and_prepared_once_repeated():
+    database = eval(run_python(SHOW_DATABASE).stdout.splitlines()[-1])  # noqa: S307
+
+    assert database["OPTIONS"]["server_side_binding"] is True
+    assert database["OPTIONS"]["prepare_threshold"] == PREPARE_THRESHOLD
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    database = eval(run_python(SHOW_DATABASE, DB_PREPARED_STATEMENTS="false").stdout.splitlines()[-1])  # noqa: S307
+
+    assert database["OPTIONS"]["server_side_binding"] is True
+    assert database["OPTIONS"]["prepare_threshold"] is None
 
 
 def test_database_url_wins_and_tls_mode_is_selectable():
