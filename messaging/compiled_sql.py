@@ -13,6 +13,7 @@ Only a narrow shape is reused, and everything outside it goes through Django as 
   converters from the backend (on SQLite the timestamps do, so nothing is reused there).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -46,12 +47,24 @@ UNCOMPARED_ATTRIBUTES = VARYING_ATTRIBUTES | {TEMPLATE_ATTRIBUTE}
 @dataclass(frozen=True)
 class Compiled:
     sql: str
-    names: tuple[str, ...]
+    # Builds one row's dict, keyed by the query's column names, from the row's tuple of values.
+    make_row: Callable[[tuple], dict]
+
+
+def row_maker(names: tuple[str, ...]) -> Callable[[tuple], dict]:
+    """A function from a row's values to ``dict(zip(names, values))``, written as one dict display.
+
+    The display builds a row of the list in half the instructions of ``dict(zip(...))`` (callgrind:
+    107 K instead of 220 K for a page's 51 rows). Like ``collections.namedtuple``, it is compiled from
+    source; the names are the query's own column aliases, written into it with ``repr()``.
+    """
+    items = ", ".join(f"{name!r}: values[{index}]" for index, name in enumerate(names))
+    return eval(f"lambda values: {{{items}}}", {})  # noqa: S307 - built above from repr()s of the query's names
 
 
 _MISSING = object()
 # A shape that must go through Django every time (its SQL depends on more than the filter values).
-NOT_REUSABLE = Compiled(sql="", names=())
+NOT_REUSABLE = Compiled(sql="", make_row=dict)
 
 
 @dataclass(eq=False)
@@ -99,11 +112,7 @@ class CompiledSqlValuesIterable(ValuesIterable):
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        names = compiled.names
-        # Not zip(strict=True): _compile reused only SQL that selects one column per name, and the check
-        # cost a third of building a page's rows.
-        for row in rows:
-            yield dict(zip(names, row))  # noqa: B905
+        yield from map(compiled.make_row, rows)
 
 
 def _shape(query, connection) -> tuple[Template, tuple, list] | None:
@@ -159,4 +168,4 @@ def _compile(queryset: QuerySet, params: list) -> Compiled:
     columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
     if list(compiled_params) != params or compiler.get_converters(columns) or compiler.col_count != len(names):
         return NOT_REUSABLE
-    return Compiled(sql=sql, names=names)
+    return Compiled(sql=sql, make_row=row_maker(names))

@@ -159,3 +159,14 @@ def test_kept_shapes_are_bounded(template, messages, monkeypatch):
 
 def test_message_list_reuses_compiled_sql():
     assert message_list(sender="bob", after=1)._iterable_class is compiled_sql.CompiledSqlValuesIterable
+
+
+@pytest.mark.parametrize(
+    "names", [(), ("id",), ("id", "sender", "content", "created_at_text"), ("it's", 'a "b"', "c\\d\n")]
+)
+def test_a_row_maker_builds_what_dict_of_zip_builds(names):
+    values = tuple(range(len(names)))
+
+    row = compiled_sql.row_maker(names)(values)
+
+    assert list(row.items()) == list(zip(names, values, strict=True))
