@@ -1,6 +1,5 @@
 """What a message looks like on the wire, and the query parameters that filter the list."""
 
-import copy
 from datetime import UTC, datetime
 
 from rest_framework import serializers
@@ -34,7 +33,11 @@ class MessageSerializer(serializers.Serializer):
         """
         fields = {}
         for name, declared in self._declared_fields.items():
-            field = copy.copy(declared)
+            # What copy.copy() makes of a field, without its generic reduce-and-rebuild: 38 K instead of
+            # 108 K instructions for the four fields (callgrind). Field.__new__ only records the
+            # constructor's arguments, which the copied attributes already carry.
+            field = object.__new__(type(declared))
+            field.__dict__.update(declared.__dict__)
             field.validators = list(declared.validators)
             fields[name] = field
         return fields
