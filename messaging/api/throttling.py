@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils.functional import cached_property
 from rest_framework.throttling import SimpleRateThrottle
 
 from messaging.client import client_address
@@ -17,8 +18,10 @@ class MessagePostRateThrottle(SimpleRateThrottle):
 
     scope = "messages_post"
 
-    @property
+    @cached_property
     def cache(self):
+        # Looked up per throttle, i.e. per request, so settings overrides apply; once, not for the read
+        # and again for the write (each lookup goes through Django's thread-local cache handler).
         return caches[settings.THROTTLE_CACHE_ALIAS]
 
     def get_rate(self) -> str | None:
