@@ -5,10 +5,13 @@ do not (the same count twice agrees within about 1 %), so a change of a few perc
 runs as the benchmark runs it (``gunicorn.conf.py``, production settings, PostgreSQL) but with one
 worker, under valgrind. Each endpoint is warmed, then the worker's count is zeroed and read back around
 N requests sent one at a time on one keep-alive connection. The count covers everything the worker
-executes: the app, DRF, Django, gunicorn, the database driver; not PostgreSQL's own work.
+executes: the app, DRF, Django, gunicorn, the database driver; not PostgreSQL's own work, which is
+shown beside it as the CPU time the app's database server processes spent per request (Linux's
+per-process scheduler statistics, in nanoseconds; requests one at a time, so no queueing is in it).
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import shutil
@@ -17,9 +20,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import psycopg
 
 from bench import database, servers
 
@@ -44,10 +49,10 @@ def main() -> None:
     url = database.recreate(options.postgres, "bench_instructions")
     database.seed(url, rows=ROWS, anchor=False)
     counts = count(url, requests=options.requests)
-    print(f"| request ({ROWS:,} rows, {options.requests} requests each) | instructions per request |")
-    print("|---|---:|")
-    for name, instructions in counts.items():
-        print(f"| {name} | {instructions / 1e6:.2f} M |")
+    print(f"| request ({ROWS:,} rows, {options.requests} requests each) | instructions per request | database CPU |")
+    print("|---|---:|---:|")
+    for name, counted in counts.items():
+        print(f"| {name} | {counted.instructions / 1e6:.2f} M | {counted.database_cpu_us:.0f} µs |")
 
 
 def ensure_valgrind() -> None:
@@ -55,17 +60,47 @@ def ensure_valgrind() -> None:
         subprocess.run(["apt-get", "install", "-y", "-qq", "valgrind"], check=True, capture_output=True)
 
 
-def count(database_url: str, *, requests: int, warm_up: int = WARM_UP_REQUESTS) -> dict[str, float]:
-    """Instructions the worker executes per request, for each of ``ENDPOINTS``, after ``warm_up`` requests."""
+@dataclass(frozen=True)
+class Counted:
+    """One endpoint's cost per request: the worker's instructions and the database server's CPU time."""
+
+    instructions: float
+    database_cpu_us: float
+
+
+def count(database_url: str, *, requests: int, warm_up: int = WARM_UP_REQUESTS) -> dict[str, Counted]:
+    """The cost per request of each of ``ENDPOINTS``, measured after ``warm_up`` requests."""
     counts = {}
     with tempfile.TemporaryDirectory() as out, _worker_under_callgrind(database_url, Path(out)) as worker:
         for name, method, path in ENDPOINTS:
             with closing(http.client.HTTPConnection("127.0.0.1", servers.APP_PORT, timeout=120)) as connection:
                 _send(connection, method, path, warm_up)
+                backends = _database_backends(database_url)
+                database_ns = _cpu_ns(backends)
                 _callgrind_control("--zero", worker)
                 _send(connection, method, path, requests)
-                counts[name] = _dump(Path(out), worker) / requests
+                instructions = _dump(Path(out), worker) / requests
+                database_us = (_cpu_ns(backends) - database_ns) / requests / 1000
+                counts[name] = Counted(instructions=instructions, database_cpu_us=database_us)
     return counts
+
+
+def _database_backends(database_url: str) -> list[int]:
+    """The pids of the server processes serving the app's connections to its database (none but the worker's)."""
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def _cpu_ns(pids: list[int]) -> int:
+    """Nanoseconds the processes have run on a CPU (/proc/PID/schedstat: finer than psutil's clock ticks)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError):
+            total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    return total
 
 
 @contextmanager

@@ -5,19 +5,32 @@ import pytest
 from bench import database, instructions
 from tests.support.databases import migrated_database, postgres_url_from_env
 
+pytestmark = pytest.mark.slow
 
-@pytest.mark.slow
-def test_counts_instructions_per_request_for_each_endpoint():
+
+@pytest.fixture(scope="module")
+def counts():
+    """One counting run (a worker under callgrind starts in about half a minute), shared by the tests."""
     server_url = postgres_url_from_env()
     if server_url is None:
         pytest.skip("the counter runs the app against PostgreSQL: set DATABASE_URL to a postgres:// URL")
     instructions.ensure_valgrind()
     with migrated_database(server_url, prefix="instructions") as url:
         database.seed(url, rows=100, anchor=False)
-        counts = instructions.count(url, requests=20, warm_up=20)
+        return instructions.count(url, requests=20, warm_up=20)
 
+
+def test_counts_instructions_per_request_for_each_endpoint(counts):
     assert list(counts) == [name for name, _, _ in instructions.ENDPOINTS]
     # A request through gunicorn, Django and DRF takes about a million instructions or more; a count of
     # nothing, or of the process's whole start-up (billions), would fall far outside this range.
-    assert all(300_000 < count < 30_000_000 for count in counts.values()), counts
-    assert counts["GET /health"] < counts["GET /messages (page of 50)"]
+    assert all(300_000 < counted.instructions < 30_000_000 for counted in counts.values()), counts
+    assert counts["GET /health"].instructions < counts["GET /messages (page of 50)"].instructions
+
+
+def test_database_cpu_is_counted_for_the_endpoints_that_query_and_only_for_those(counts):
+    # A query costs the server tens of microseconds at least; /health sends none (a few µs of the
+    # server's own housekeeping at most may land in its window).
+    assert counts["GET /messages (page of 50)"].database_cpu_us > 20, counts
+    assert counts["POST /messages"].database_cpu_us > 20, counts
+    assert counts["GET /health"].database_cpu_us < 10, counts
