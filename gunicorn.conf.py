@@ -27,20 +27,21 @@ wsgi_app = "project.wsgi:application"
 bind = [f"0.0.0.0:{_env_int('PORT', CONTAINER_PORT)}"]
 
 # A quarter of a vCPU gives no parallelism to a second process: two workers are for availability (one
-# keeps serving while the other recycles or crashes). A second thread overlaps a request's database
-# round trip with another's Python work; more threads only fight over the GIL (benchmark, same run:
-# 2 x 4 served ~800 req/s, 2 x 2 ~950, 2 x 1 ~900). 2 x 2 holds at most 4 persistent database
-# connections per task (CONN_MAX_AGE is per thread) and keeps the tree near 200 MB of the task's 512 MB.
-# Also measured, in alternating runs beside 2 x 2 on a 2-core machine (median of 6 or 10 runs each):
-# 2 sync workers and 2 gevent workers served GET /messages within the noise of it (1,307 and 1,315
-# req/s against 1,158); 2 x 1 served 1 % less to 23 % more at peak over five rounds of GET and POST, and
-# no better at half load (GET p99 61 ms against 50). None is worth what it gives up: sync workers drop
-# keep-alive, so the ALB would reconnect for every request; gevent opens a database connection per client
-# connection; 2 x 1 leaves a task two request slots, which two stalled queries fill, health checks
-# included, until the statement timeout.
+# keeps serving while the other recycles or crashes). One thread each: a worker's threads share one GIL,
+# and every short system call (a socket send, the database's reply) hands it over, so a second thread
+# mostly added futex calls (strace under load: 17 per GET and 36 per POST with two threads, 4 and 5 with
+# one); the kernel took a fifth of the worker's CPU (perf), most of it switching threads. In four
+# interleaved runs on a 2-core machine (6 to 8 rounds each, the same code), 2 x 1 served GET /messages
+# 3-10 % and POST /messages 3-16 % more than 2 x 2; 2 x 4 was no better, 3 x 1 about as fast with a
+# 70 MB larger tree. 2 x 1 holds two database connections per task. Two request slots are enough for
+# the ALB's health checks: a slow query is cut at the 5 s statement timeout, and a target turns
+# unhealthy only after three failed checks 30 s apart.
+# Also measured before: 2 sync workers and 2 gevent workers within the noise of 2 x 2; sync workers drop
+# keep-alive, so the ALB would reconnect for every request; gevent needs the connection pool (without it
+# every client connection holds a database connection), and with the pool it served less than 2 x 2.
 worker_class = "gthread"
 workers = _env_int("GUNICORN_WORKERS", 2)
-threads = _env_int("GUNICORN_THREADS", 2)
+threads = _env_int("GUNICORN_THREADS", 1)
 # Load Django once in the master so a broken release fails at start, and workers share its pages.
 preload_app = True
 

@@ -46,7 +46,7 @@ def test_serves_the_project_wsgi_application(load):
 def test_threaded_workers_sized_for_a_quarter_vcpu_task(load):
     config = load()
     assert config["worker_class"] == "gthread"
-    assert (config["workers"], config["threads"]) == (2, 2)
+    assert (config["workers"], config["threads"]) == (2, 1)
 
 
 def test_worker_and_thread_counts_come_from_the_environment(load):
