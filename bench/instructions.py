@@ -86,7 +86,7 @@ def count(database_url: str, *, requests: int, warm_up: int = WARM_UP_REQUESTS) 
 
 
 def _database_backends(database_url: str) -> list[int]:
-    """The pids of the server processes serving the app's connections to its database (none but the worker's)."""
+    """The pids of the server processes serving connections to the database: the worker's are the only ones."""
     with psycopg.connect(database_url, autocommit=True) as connection:
         rows = connection.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"

@@ -7,7 +7,7 @@ import environ
 STOCK_POSTGRESQL_ENGINE = "django.db.backends.postgresql"
 # The stock backend with a connection health check that needs no round trip (project/postgresql/base.py).
 POSTGRESQL_ENGINE = "project.postgresql"
-# psycopg prepares a statement on the server once a connection has run it this many times (its own default).
+# psycopg prepares a statement on the server after a connection has run it this many times (its own default).
 PREPARE_THRESHOLD = 5
 
 
@@ -17,7 +17,7 @@ def with_project_backend(database: dict[str, Any]) -> dict[str, Any]:
     Queries are sent with server-side parameter binding and, once repeated, as prepared statements:
     PostgreSQL then parses and plans each of the app's few queries once per connection instead of once
     per request. ``make instructions`` measured the database's CPU per ``GET /messages`` page at 413 µs
-    before and 174 µs after, per ``POST /messages`` at 580 and 417 µs. Django turns prepared statements
+    before and 174-210 µs after, per ``POST /messages`` at 580 and 378-417 µs. Django turns prepared statements
     off by default for transaction-mode poolers (PgBouncer, RDS Proxy), which the AWS design does not
     use; ``DB_PREPARED_STATEMENTS=false`` turns them off for one.
     """
