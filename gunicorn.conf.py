@@ -39,9 +39,11 @@ bind = [f"0.0.0.0:{_env_int('PORT', CONTAINER_PORT)}"]
 # Also measured before: 2 sync workers and 2 gevent workers within the noise of 2 x 2; sync workers drop
 # keep-alive, so the ALB would reconnect for every request; gevent needs the connection pool (without it
 # every client connection holds a database connection), and with the pool it served less than 2 x 2.
-worker_class = "gthread"
 workers = _env_int("GUNICORN_WORKERS", 2)
 threads = _env_int("GUNICORN_THREADS", 1)
+# With one thread, gthread's handover of every request to its pool thread and back is pure cost
+# (project.gunicorn_worker says what it measured); more threads need the pool.
+worker_class = "project.gunicorn_worker.InlineWorker" if threads == 1 else "gthread"
 # Load Django once in the master so a broken release fails at start, and workers share its pages.
 preload_app = True
 

@@ -13,21 +13,28 @@ from tests.support.load import in_background, post_messages, stored_messages
 from tests.support.postgres import wait_until
 
 GRACEFUL_TIMEOUT = 10
-SLOW_REQUESTS = 4
 # Below the app's statement timeout (5 s), so the blocked inserts wait rather than being cancelled.
 LOCK_SECONDS = 3
 
 
 @pytest.mark.slow
-def test_sigterm_lets_slow_requests_finish_and_refuses_new_ones(database_url, server_env):
-    # Enough threads that every slow request is in flight on a thread of its own, wherever the kernel
-    # hands its connection: what is tested is SIGTERM's handling of in-flight requests, not sizing.
-    env = server_env(database_url, GUNICORN_GRACEFUL_TIMEOUT=str(GRACEFUL_TIMEOUT), GUNICORN_THREADS=str(SLOW_REQUESTS))
+@pytest.mark.parametrize(
+    ("sizing", "slow_requests"),
+    [
+        # Enough threads that every slow request is in flight on a thread of its own, wherever the kernel
+        # hands its connection: what is tested is SIGTERM's handling of in-flight requests, not sizing.
+        pytest.param({"GUNICORN_THREADS": "4"}, 4, id="gthread-pool"),
+        # The production sizing's worker (project.gunicorn_worker), which serves on its event loop's thread.
+        pytest.param({"GUNICORN_WORKERS": "1"}, 1, id="one-thread"),
+    ],
+)
+def test_sigterm_lets_slow_requests_finish_and_refuses_new_ones(database_url, server_env, sizing, slow_requests):
+    env = server_env(database_url, GUNICORN_GRACEFUL_TIMEOUT=str(GRACEFUL_TIMEOUT), **sizing)
     with running_gunicorn(env=env) as server, psycopg.connect(database_url) as locker:
         # Inserts wait on this lock, so the posts below are slow without a slow endpoint in the product.
         locker.execute("LOCK TABLE messaging_message IN SHARE MODE")
-        in_flight = in_background(lambda: post_messages(server.port, clients=SLOW_REQUESTS, per_client=1))
-        assert wait_until(lambda: blocked_inserts(database_url) == SLOW_REQUESTS, timeout=5)
+        in_flight = in_background(lambda: post_messages(server.port, clients=slow_requests, per_client=1))
+        assert wait_until(lambda: blocked_inserts(database_url) == slow_requests, timeout=5)
 
         terminated_at = time.monotonic()
         server.signal(signal.SIGTERM)
@@ -44,11 +51,11 @@ def test_sigterm_lets_slow_requests_finish_and_refuses_new_ones(database_url, se
         stored = stored_messages(db, run)
         stored_late = stored_messages(db, late_run)
 
-    print(f"\ngraceful shutdown: {shutdown_seconds:.1f} s with {SLOW_REQUESTS} slow requests in flight")
-    assert [outcome.status for outcome in run.outcomes] == [201] * SLOW_REQUESTS
+    print(f"\ngraceful shutdown: {shutdown_seconds:.1f} s with {slow_requests} slow requests in flight")
+    assert [outcome.status for outcome in run.outcomes] == [201] * slow_requests
     assert [outcome.status for outcome in late_run.outcomes] == [None], "a request after SIGTERM was served"
     assert stored_late == {}
-    assert len(stored) == SLOW_REQUESTS
+    assert len(stored) == slow_requests
     assert exit_code == 0
     assert LOCK_SECONDS <= shutdown_seconds < GRACEFUL_TIMEOUT
 
