@@ -17,7 +17,9 @@ Everything else is gthread's own code: keep-alive, the connection limit, heartbe
   connections do, so a silent client holds the worker for no longer than that.
 As with any one-thread worker, a request runs to its end before the next starts, so the heartbeat waits
 for it: a request slower than gunicorn's ``timeout`` gets the worker replaced (the database's statement
-timeout ends slow queries well before that).
+timeout ends slow queries well before that), and so does a client that stops halfway through sending
+its request, which with gthread's one thread would hold the worker's requests up just as long but
+without end.
 """
 
 import errno
