@@ -13,8 +13,8 @@ Everything else is gthread's own code: keep-alive, the connection limit, heartbe
 ``max_requests``. Only two things change:
 - a request is served on the loop's thread, as soon as its socket is readable;
 - a new connection is served at once if its first bytes come within ``FIRST_BYTES_WAIT_S`` (gthread's
-  pool thread waits up to 5 s for them); if not, it waits in the poller, as gthread's deferred
-  connections do, so a silent client holds the worker for no longer than that.
+  pool thread waits up to 5 s for them); if not, gthread defers it to the poller as it does after its
+  5 s, so a silent client holds the worker for no longer than that.
 As with any one-thread worker, a request runs to its end before the next starts, so the heartbeat waits
 for it: a request slower than gunicorn's ``timeout`` gets the worker replaced (the database's statement
 timeout ends slow queries well before that), and so does a client that stops halfway through sending
@@ -22,18 +22,17 @@ its request, which with gthread's one thread would hold the worker's requests up
 without end.
 """
 
-import errno
-import selectors
-import time
 from collections import deque
-from functools import partial
 
 from gunicorn.errors import ConfigError
-from gunicorn.workers.gthread import TConn, ThreadWorker
 
-# How long a new connection's first bytes are waited for before it is parked in the poller. An HTTP
+# _DEFER: what handle() returns for a connection whose first bytes did not come; finish_request() then
+# defers it to the poller.
+from gunicorn.workers.gthread import _DEFER, ThreadWorker
+
+# How long a new connection's first bytes are waited for before it is deferred to the poller. An HTTP
 # client sends its request as soon as it has connected; waiting for it keeps this worker busy while a
-# sibling worker takes the next connection. Parked at once instead, a burst of connections went mostly
+# sibling worker takes the next connection. Deferred at once instead, a burst of connections went mostly
 # to whichever worker woke first: of the benchmark's 32, one of two workers held 27 or more in 10 of 20
 # runs (32 in 6), and at half the peak rate its queue set the latency (p99 75-170 ms against 20-40 ms).
 # With this wait, in 12 runs, neither held fewer than 11.
@@ -57,23 +56,6 @@ class InlineWorker(ThreadWorker):
         self._serving = False
         super().init_process()
 
-    def accept(self, listener):
-        try:
-            client_sock, client_addr = listener.accept()
-        except OSError as e:
-            if e.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
-                raise
-            return
-        self.nr_conns += 1
-        # TConn leaves the socket non-blocking for the poller; handle() makes it blocking to serve it.
-        conn = TConn(self.cfg, client_sock, client_addr, listener.getsockname())
-        if conn.wait_for_data(FIRST_BYTES_WAIT_S):
-            self.enqueue_req(conn)
-            return
-        conn.timeout = time.monotonic() + self.cfg.keepalive
-        self.pending_conns.append(conn)
-        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))
-
     def enqueue_req(self, conn):
         """Serve ``conn``'s request now, and any that become ready while serving it, in arrival order.
 
@@ -87,9 +69,16 @@ class InlineWorker(ThreadWorker):
         try:
             while self._ready:
                 ready = self._ready.popleft()
-                self.finish_request(ready, _Served(self.handle(ready)))
+                self.finish_request(ready, _Served(self._serve(ready)))
         finally:
             self._serving = False
+
+    def _serve(self, conn):
+        """``handle(conn)``, but a new connection's first bytes are waited for ``FIRST_BYTES_WAIT_S``, not
+        ``handle``'s 5 s; without them it is deferred to the poller as ``handle`` would defer it."""
+        if not (conn.initialized or conn.data_ready or conn.wait_for_data(FIRST_BYTES_WAIT_S)):
+            return _DEFER
+        return self.handle(conn)
 
 
 class _Served:
