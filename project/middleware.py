@@ -1,18 +1,16 @@
 """Middleware that must run before Django looks at the request: health answers and the request log."""
 
-import logging
 import time
 import uuid
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from messaging.api.error_shape import error_body
+from project import request_log
 
 HEALTH_PATHS = frozenset({"/health", "/health/"})
 # ALB adds X-Amzn-Trace-Id to every request; it ties the request log to the load balancer's logs.
 TRACE_HEADER = "HTTP_X_AMZN_TRACE_ID"
-
-request_logger = logging.getLogger("project.request")
 
 
 class HealthCheckMiddleware:
@@ -53,7 +51,7 @@ class RequestLogMiddleware:
     """Write one JSON line per request (method, path, status, duration, request id) for CloudWatch.
 
     Only the path is logged, never the query string or body: message content and senders stay out
-    of the logs.
+    of the logs. ``project.request_log`` writes the line, when the logging config lets it through.
     """
 
     def __init__(self, get_response):
@@ -63,14 +61,14 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         request.request_id = request.META.get(TRACE_HEADER) or uuid.uuid4().hex
         response = self.get_response(request)
-        request_logger.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "request_id": request.request_id,
-            },
-        )
+        if request_log.enabled():
+            request_log.write(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "request_id": request.request_id,
+                }
+            )
         return response
