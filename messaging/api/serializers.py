@@ -1,7 +1,9 @@
 """What a message looks like on the wire, and the query parameters that filter the list."""
 
 from datetime import UTC, datetime
+from functools import cache
 
+from django.db import models
 from rest_framework import serializers
 
 from messaging.api.fields import StrictCharField
@@ -13,6 +15,15 @@ from messaging.selectors import CREATED_AT_TEXT
 MAX_ID = 2**63 - 1
 
 
+class MessageListSerializer(serializers.ListSerializer):
+    """DRF's ``ListSerializer`` for a page of messages; only how it is built differs (see ``many_init``)."""
+
+    def to_representation(self, data) -> list[dict]:
+        # DRF's, with the child's method looked up once for the page rather than once per row.
+        represent = self.child.to_representation
+        return [represent(row) for row in (data.all() if isinstance(data, models.manager.BaseManager) else data)]
+
+
 # The fields ``ModelSerializer`` would derive from ``Message``, declared: it introspects the model again
 # for every serializer it creates, a tenth of a ``POST /messages`` (py-spy), while declared fields are
 # only copied. ``tests/messaging/api/test_serializers.py`` proves they are the fields it builds, so the
@@ -22,6 +33,31 @@ class MessageSerializer(serializers.Serializer):
     sender = StrictCharField(max_length=SENDER_MAX_LENGTH)
     content = StrictCharField(max_length=CONTENT_MAX_LENGTH)
     created_at = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        list_serializer_class = MessageListSerializer
+
+    @classmethod
+    def many_init(cls, *args, **kwargs) -> MessageListSerializer:
+        """What DRF's ``many_init`` builds for ``(instance, context=...)``, made from two prototypes.
+
+        DRF runs both constructors for every list page, the child's and the list's, each walking the
+        class hierarchy for error messages: 12 µs of a page (timeit), for two objects whose attributes
+        differ from request to request only in the instance and the context. Anything else passed
+        (``data``, ``allow_empty``, ...) goes through DRF. ``tests/messaging/api/test_serializers.py``
+        proves both objects' attributes equal DRF's.
+        """
+        if len(args) > 1 or kwargs.keys() - {"instance", "context"}:
+            return super().many_init(*args, **kwargs)
+        instance = args[0] if args else kwargs.get("instance")
+        context = kwargs.get("context", {})
+        child_prototype, list_prototype = _prototypes(cls)
+        child = _copy(child_prototype, args, kwargs)
+        child.instance, child._context = instance, context
+        listing = _copy(list_prototype, args, {"child": child, **kwargs})
+        listing.child, listing.instance, listing._context = child, instance, context
+        child.bind(field_name="", parent=listing)
+        return listing
 
     def get_fields(self) -> dict[str, serializers.Field]:
         """Shallow copies of the declared fields, each with its own validator list.
@@ -67,6 +103,21 @@ class MessageFilterSerializer(serializers.Serializer):
         required=False,
         help_text="Only messages newer than this id: poll with the highest id you have seen.",
     )
+
+
+@cache
+def _prototypes(cls: type[MessageSerializer]) -> tuple[MessageSerializer, MessageListSerializer]:
+    """A bare child and list, as DRF's constructors leave them; never bound or used themselves."""
+    child = cls()
+    return child, cls.Meta.list_serializer_class(child=cls())
+
+
+def _copy(prototype: serializers.BaseSerializer, args: tuple, kwargs: dict) -> serializers.BaseSerializer:
+    """A copy of ``prototype`` recording ``args`` and ``kwargs`` as its constructor (``Field.__new__``) would."""
+    copied = object.__new__(type(prototype))
+    copied.__dict__.update(prototype.__dict__)
+    copied._args, copied._kwargs = args, kwargs
+    return copied
 
 
 def _iso_datetime(value: datetime) -> str:

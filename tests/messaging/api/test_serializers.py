@@ -108,3 +108,53 @@ def test_orjson_renderer_matches_drf_json_renderer():
     data = {"results": [{"id": 1, "content": 'line\u2028sep \u2029 ☃ "quoted"', "ok": True, "none": None}]}
 
     assert ORJSONRenderer().render(data) == JSONRenderer().render(data)
+
+
+def _built_by_drf(*args, **kwargs):
+    """What DRF's own ``many_init`` makes of the arguments, the reference for the prototype copies."""
+    return serializers.BaseSerializer.many_init.__func__(MessageSerializer, *args, **kwargs)
+
+
+def _state(serializer) -> dict:
+    """A serializer's attributes, without the ones that differ by nature (identity, creation order)."""
+    state = {name: value for name, value in vars(serializer).items() if name not in ("child", "parent", "_kwargs")}
+    state.pop("_creation_counter")
+    state["_kwargs"] = {name: value for name, value in serializer._kwargs.items() if name != "child"}
+    return state
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        (([{"id": 1, "sender": "a", "content": "b", "created_at": datetime(2026, 1, 1, tzinfo=UTC)}],), {}),
+        (([],), {"context": {"request": None, "view": "the view"}}),
+        ((), {"instance": [], "context": {}}),
+    ],
+    ids=["page", "with-context", "instance-keyword"],
+)
+def test_list_serializer_is_what_drf_builds(args, kwargs):
+    ours, reference = MessageSerializer(*args, many=True, **kwargs), _built_by_drf(*args, **kwargs)
+
+    assert type(ours) is type(reference) is MessageSerializer.Meta.list_serializer_class
+    assert type(ours.child) is type(reference.child) is MessageSerializer
+    assert _state(ours) == _state(reference)
+    assert _state(ours.child) == _state(reference.child)
+    assert ours.child.parent is ours
+    assert ours._kwargs["child"] is ours.child
+    assert ours.data == reference.data
+
+
+def test_each_list_gets_a_child_of_its_own():
+    first, second = MessageSerializer([], many=True), MessageSerializer([], many=True, context={"n": 2})
+
+    assert first.child is not second.child
+    assert (first.child.parent, second.child.parent) == (first, second)
+    assert (first.child.context, second.child.context) == ({}, {"n": 2})
+
+
+def test_other_list_arguments_go_through_drf():
+    listing = MessageSerializer(data=[{"sender": "alice", "content": "hi"}], many=True, allow_empty=False)
+
+    assert listing.is_valid(), listing.errors
+    assert listing.allow_empty is False
+    assert listing.validated_data == [{"sender": "alice", "content": "hi"}]
