@@ -1,11 +1,11 @@
 """HTTP endpoints of the messages API; business logic lives in services and selectors."""
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from messaging.api.locations import message_location
 from messaging.api.pagination import MessageCursorPagination
 from messaging.api.schema import BODY_TOO_LARGE, DATABASE_UNAVAILABLE, document_list_query_errors
 from messaging.api.serializers import MessageFilterSerializer, MessageSerializer
@@ -47,7 +47,7 @@ class MessageListCreateView(generics.ListCreateAPIView):
         serializer.instance = message_create(**serializer.validated_data)
 
     def get_success_headers(self, data):
-        return {"Location": reverse("message-detail", kwargs={"pk": data["id"]})}
+        return {"Location": message_location(data["id"])}
 
 
 @extend_schema_view(get=extend_schema(responses={200: MessageSerializer, 503: DATABASE_UNAVAILABLE}))
