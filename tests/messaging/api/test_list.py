@@ -3,7 +3,9 @@
 import base64
 
 import pytest
+from rest_framework.test import APIRequestFactory
 
+from messaging.api.views import MessageListCreateView
 from messaging.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from messaging.models import Message
 
@@ -158,3 +160,19 @@ def test_invalid_filter_is_a_400(api, params, attr):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == attr
+
+
+def test_authentication_is_lazy_and_reads_as_drfs_anonymous_user():
+    """The list view leaves ``request.user`` to be resolved when read; read, it is what DRF sets up front."""
+    seen = {}
+
+    class RecordingView(MessageListCreateView):
+        def list(self, request, *args, **kwargs):
+            seen["resolved before read"] = hasattr(request, "_user")
+            seen["user"], seen["auth"] = request.user, request.auth
+            return super().list(request, *args, **kwargs)
+
+    response = RecordingView.as_view()(APIRequestFactory().get("/messages"))
+
+    assert response.status_code == 200
+    assert seen == {"resolved before read": False, "user": None, "auth": None}
