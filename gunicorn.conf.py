@@ -76,9 +76,9 @@ keepalive = _env_int("GUNICORN_KEEPALIVE", 65)
 # worker still running, as the replacement is not up yet, and stay there. At half the peak rate of
 # GET /messages, runs with a recycle left 25-30 of 32 connections on one worker and a p99 of 18-27 ms,
 # against 7-16 ms with the connections split evenly (bench/'s load). At 20,000 requests that happened in
-# 2 of 6 such runs, and a POST p99 of the benchmark reached 57 ms. Memory gives no reason to recycle sooner: a worker's RSS grew by
-# 0.7 MiB over 140,000 requests (66.0 to 66.7 MiB). At a quarter vCPU a worker serves about 150 req/s,
-# so this recycles it about once an hour at full load.
+# 2 of 6 such runs, and a POST p99 of the benchmark reached 57 ms. Memory gives no reason to recycle
+# sooner: a worker's RSS grew by 0.7 MiB over 140,000 requests (66.0 to 66.7 MiB). At a quarter vCPU a
+# worker serves about 150 req/s, so this recycles it about once an hour at full load.
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 500_000)
 max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 50_000)
 
