@@ -22,6 +22,8 @@ HEALTH_REQUEST = b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 PIPELINED_REQUESTS = 2_000
 # /health needs no database; the settings still want a URL.
 DATABASE_URL = "sqlite:////tmp/gunicorn-worker-tests.sqlite3"
+# Bursts of connections in the spreading test, of which at most one may split unevenly.
+BURSTS = 3
 
 
 @pytest.fixture(scope="module")
@@ -99,22 +101,31 @@ def test_a_connection_that_sends_nothing_does_not_hold_up_the_others(server):
 
 
 def test_a_burst_of_connections_is_spread_over_the_workers():
-    """As wrk opens them (and a load balancer at a surge): all at once, each sending its request at once."""
+    """As wrk opens them (and a load balancer at a surge): all at once, each sending its request at once.
+
+    The split depends on how the OS schedules the two workers, so one burst can go wrong by chance: on
+    this machine 1 burst in 20 left a worker fewer than 6 of the 32 (27 and 5 at worst). Two bursts of
+    three must not. With new connections parked at once, as gthread parks them, this failed in 3 of 4
+    runs (splits such as 0/32, 3/29 and 4/28).
+    """
     load.ensure_tools()
+    splits = []
     with running_gunicorn(env=production_env(DATABASE_URL, GUNICORN_WORKERS="2")) as server:
-        held = {}
+        for _ in range(BURSTS):
+            held = {}
 
-        def count_mid_run():
-            time.sleep(1)
-            held.update({pid: established_connections(pid, server.port) for pid in server.worker_pids()})
+            def count_mid_run(held=held):
+                time.sleep(1)
+                held.update({pid: established_connections(pid, server.port) for pid in server.worker_pids()})
 
-        counter = threading.Thread(target=count_mid_run)
-        counter.start()
-        load.at_rate(server.url + "/health", rps=200, seconds=2)
-        counter.join()
-    assert sum(held.values()) == load.CONNECTIONS
-    # An even split is likeliest; below 6 of 32 by chance once in 10,000 runs.
-    assert min(held.values()) >= 6, f"connections per worker: {held}"
+            counter = threading.Thread(target=count_mid_run)
+            counter.start()
+            load.at_rate(server.url + "/health", rps=200, seconds=2)
+            counter.join()
+            assert sum(held.values()) == load.CONNECTIONS, f"connections per worker: {held}"
+            splits.append(sorted(held.values()))
+    uneven = [split for split in splits if split[0] < 6]
+    assert len(uneven) <= 1, f"connections per worker in each burst: {splits}"
 
 
 def established_connections(pid: int, port: int) -> int:
