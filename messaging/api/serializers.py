@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 from functools import cache
 
-from django.db import models
 from rest_framework import serializers
 
 from messaging.api.fields import StrictCharField
@@ -13,15 +12,6 @@ from messaging.selectors import CREATED_AT_TEXT
 
 # The largest value PostgreSQL's bigint can hold; larger ids cannot exist and must not reach the query.
 MAX_ID = 2**63 - 1
-
-
-class MessageListSerializer(serializers.ListSerializer):
-    """DRF's ``ListSerializer`` for a page of messages; only how it is built differs (see ``many_init``)."""
-
-    def to_representation(self, data) -> list[dict]:
-        # DRF's, with the child's method looked up once for the page rather than once per row.
-        represent = self.child.to_representation
-        return [represent(row) for row in (data.all() if isinstance(data, models.manager.BaseManager) else data)]
 
 
 # The fields ``ModelSerializer`` would derive from ``Message``, declared: it introspects the model again
@@ -34,11 +24,8 @@ class MessageSerializer(serializers.Serializer):
     content = StrictCharField(max_length=CONTENT_MAX_LENGTH)
     created_at = serializers.DateTimeField(read_only=True)
 
-    class Meta:
-        list_serializer_class = MessageListSerializer
-
     @classmethod
-    def many_init(cls, *args, **kwargs) -> MessageListSerializer:
+    def many_init(cls, *args, **kwargs) -> serializers.ListSerializer:
         """What DRF's ``many_init`` builds for ``(instance, context=...)``, made from two prototypes.
 
         DRF runs both constructors for every list page, the child's and the list's, each walking the
@@ -106,10 +93,10 @@ class MessageFilterSerializer(serializers.Serializer):
 
 
 @cache
-def _prototypes(cls: type[MessageSerializer]) -> tuple[MessageSerializer, MessageListSerializer]:
+def _prototypes(cls: type[MessageSerializer]) -> tuple[MessageSerializer, serializers.ListSerializer]:
     """A bare child and list, as DRF's constructors leave them; never bound or used themselves."""
     child = cls()
-    return child, cls.Meta.list_serializer_class(child=cls())
+    return child, serializers.ListSerializer(child=cls())
 
 
 def _copy(prototype: serializers.BaseSerializer, args: tuple, kwargs: dict) -> serializers.BaseSerializer:
