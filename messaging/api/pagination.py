@@ -2,6 +2,7 @@
 
 import binascii
 from base64 import b64decode, b64encode
+from functools import lru_cache
 from urllib import parse
 
 from rest_framework import serializers
@@ -50,18 +51,9 @@ class MessageCursorPagination(CursorPagination):
         the links with DRF's.
         """
         token = _cursor_token(cursor)
-        if token is None or not self._base_url_without_query():
+        if token is None or not _without_query(self.base_url):
             return super().encode_cursor(cursor)
         return f"{self.base_url}?{self.cursor_query_param}={parse.quote_plus(token)}"
-
-    def _base_url_without_query(self) -> bool:
-        """Whether ``base_url`` has no query and DRF's split and join give it back as it is (once per page)."""
-        checked = getattr(self, "_checked_base_url", None)
-        if checked is None or checked[0] is not self.base_url:
-            parts = parse.urlsplit(self.base_url)
-            bare = not parts.query and not parts.fragment and parse.urlunsplit(parts) == self.base_url
-            checked = self._checked_base_url = (self.base_url, bare)
-        return checked[1]
 
     def decode_cursor(self, request):
         encoded = _query_param(request, self.cursor_query_param)
@@ -81,6 +73,15 @@ def _query_param(request, name: str) -> str | None:
     """
     params = request.query_params
     return params[name] if name in params else None  # noqa: SIM401 - get() is the slow path this avoids
+
+
+# Page URLs differ only by host and a trailing slash on the list's route; the bound keeps a stream of
+# other URLs (any query string) from growing the cache.
+@lru_cache(maxsize=64)
+def _without_query(url: str) -> bool:
+    """Whether ``url`` has no query and DRF's split and join give it back as it is."""
+    parts = parse.urlsplit(url)
+    return not parts.query and not parts.fragment and parse.urlunsplit(parts) == url
 
 
 def _cursor_token(cursor: Cursor) -> str | None:

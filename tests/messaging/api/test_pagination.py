@@ -38,7 +38,7 @@ def test_link_is_drfs(page_url, cursor):
 
 
 def test_links_follow_a_new_page_url():
-    """One paginator serves one page, but a new ``base_url`` must not reuse the last one's check."""
+    """A new ``base_url`` must not reuse the last one's check."""
     paginator = MessageCursorPagination()
     cursor = CURSORS[0]
     for page_url in PAGE_URLS:
