@@ -7,6 +7,9 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from messaging.client import client_address
 
+# The one method the limit counts.
+LIMITED_METHOD = "POST"
+
 
 class MessagePostRateThrottle(SimpleRateThrottle):
     """At most ``MESSAGES_POST_RATE`` (e.g. ``60/min``) ``POST /messages`` per client address; reads are free.
@@ -29,6 +32,6 @@ class MessagePostRateThrottle(SimpleRateThrottle):
         return settings.MESSAGES_POST_RATE or None
 
     def get_cache_key(self, request, view) -> str | None:
-        if request.method != "POST":
+        if request.method != LIMITED_METHOD:
             return None
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}

@@ -9,7 +9,7 @@ from messaging.api.locations import message_location
 from messaging.api.pagination import MessageCursorPagination
 from messaging.api.schema import BODY_TOO_LARGE, DATABASE_UNAVAILABLE, document_list_query_errors
 from messaging.api.serializers import MessageFilterSerializer, MessageSerializer
-from messaging.api.throttling import MessagePostRateThrottle
+from messaging.api.throttling import LIMITED_METHOD, MessagePostRateThrottle
 from messaging.health import check_readiness
 from messaging.models import Message
 from messaging.selectors import message_list
@@ -40,7 +40,7 @@ class MessageListCreateView(generics.ListCreateAPIView):
     def get_throttles(self):
         # Only posts are limited: for a read DRF built the throttle and parsed its rate only for it to
         # find no cache key.
-        return super().get_throttles() if self.request.method == "POST" else []
+        return super().get_throttles() if self.request.method == LIMITED_METHOD else []
 
     def get_queryset(self):
         # A plain dict, not the QueryDict: DRF skips a blank optional field of form-like input, so
