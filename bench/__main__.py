@@ -1,7 +1,6 @@
 """Run the benchmark: ``python -m bench [--seconds N] [--smoke]``; writes bench/results/RESULTS.md and chart.png."""
 
 import argparse
-import base64
 import platform
 import threading
 import time
@@ -91,13 +90,12 @@ def measure(
 
     for rows in (1_000, large_rows):
         database.seed(url, rows=rows, anchor=True)
-        deep_position = max(rows // 1000, 1)  # a page about 99.9 % of the way down the cursor chain
-        cursor = base64.b64encode(f"p={deep_position + 51}".encode()).decode()
+        deep_path = database.deep_page_path(rows)
         page_seconds = max(seconds / 2, 1)
         first, deep, anchor_first = [], [], []
         for _ in range(repeats):
             first.append(load.peak(app.base_url + "/messages", seconds=page_seconds, connections=1))
-            deep.append(load.peak(f"{app.base_url}/messages?cursor={cursor}", seconds=page_seconds, connections=1))
+            deep.append(load.peak(app.base_url + deep_path, seconds=page_seconds, connections=1))
             anchor_first.append(load.peak(anchor.base_url + "/messages", seconds=page_seconds, connections=1))
         results.pages.append(
             PageLatency(rows=rows, first=median(first), deep=median(deep), anchor_first=median(anchor_first))

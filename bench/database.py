@@ -1,5 +1,6 @@
 """The benchmark database: one PostgreSQL database, the product's table and the anchor's side by side."""
 
+import base64
 import subprocess
 import sys
 
@@ -19,6 +20,12 @@ SELECT 'user' || (n %% 100), 'message number ' || n || ' with some ordinary text
        now() - (%(rows)s - n) * interval '1 second'
 FROM generate_series(1, %(rows)s) AS n
 """
+
+
+def deep_page_path(rows: int) -> str:
+    """``GET /messages`` at a cursor about 99.9 % of the way down the chain of ``rows`` seeded messages."""
+    position = max(rows // 1000, 1) + 51
+    return "/messages?cursor=" + base64.b64encode(f"p={position}".encode()).decode()
 
 
 def recreate(server_url: str, name: str) -> str:

@@ -28,14 +28,15 @@ import psycopg
 
 from bench import database, servers
 
+ROWS = 1_000
 ENDPOINTS = (
     ("GET /messages (page of 50)", "GET", "/messages"),
+    ("GET /messages (deep cursor page)", "GET", database.deep_page_path(ROWS)),
     ("POST /messages", "POST", "/messages"),
     ("GET /health", "GET", "/health"),
 )
 POST_BODY = json.dumps({"sender": "bench", "content": "hello from the benchmark"})
 WARM_UP_REQUESTS = 200
-ROWS = 1_000
 # Python under valgrind starts about fifty times slower than without it.
 STARTUP_TIMEOUT_S = 600
 

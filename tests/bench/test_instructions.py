@@ -32,5 +32,6 @@ def test_database_cpu_is_counted_for_the_endpoints_that_query_and_only_for_those
     # A query costs the server tens of microseconds at least; /health sends none (a few µs of the
     # server's own housekeeping at most may land in its window).
     assert counts["GET /messages (page of 50)"].database_cpu_us > 20, counts
+    assert counts["GET /messages (deep cursor page)"].database_cpu_us > 20, counts
     assert counts["POST /messages"].database_cpu_us > 20, counts
     assert counts["GET /health"].database_cpu_us < 10, counts
