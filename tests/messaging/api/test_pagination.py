@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.pagination import Cursor, CursorPagination
 
-from messaging.api.pagination import MessageCursorPagination
+from messaging.api.pagination import LINK_PLACEHOLDER, MessageCursorPagination, _link_template
 
 PAGE_URLS = [
     "http://127.0.0.1:8091/messages",
@@ -13,6 +13,11 @@ PAGE_URLS = [
     "http://host/messages?cursor=cD0x&after=3",
     "http://host/messages?",
     "http://host/a%2Fb/messages",
+    "http://host/messages?cursor=cD0xMDUx",
+    "http://host/messages?z=1&a=2&cursor=x&cursor=y",
+    # Hold the placeholder a link is built around: DRF builds these links itself.
+    "http://host/messages?sender=-cursor-",
+    "http://host/-cursor-/messages",
 ]
 CURSORS = [
     Cursor(offset=0, reverse=False, position="951"),
@@ -44,3 +49,14 @@ def test_links_follow_a_new_page_url():
     for page_url in PAGE_URLS:
         paginator.base_url = page_url
         assert paginator.encode_cursor(cursor) == link(CursorPagination, page_url, cursor)
+
+
+@pytest.mark.parametrize("page_url", [url for url in PAGE_URLS if LINK_PLACEHOLDER in url])
+def test_a_page_url_holding_the_placeholder_has_no_link_template(page_url):
+    assert _link_template(page_url, "cursor") is None
+
+
+def test_a_link_template_is_drfs_link_around_the_cursor():
+    before, after = _link_template("http://host/messages?z=1&cursor=x&a=2", "cursor")
+
+    assert (before, after) == ("http://host/messages?a=2&cursor=", "&z=1")
