@@ -3,7 +3,9 @@
 Every list page runs one of a few queries that differ only in their values: a sender, an ``after`` id,
 a cursor position. Django compiled the same SQL again for each request. A queryset from
 ``reuse_compiled_sql`` keeps, per shape, the SQL Django compiled the first time and sends the next
-request's values with it: 8 % fewer instructions per ``GET /messages`` (``make instructions``).
+request's values with it: 8 % fewer instructions per ``GET /messages`` (``make instructions``). In the
+same way, a plain one-keyword ``filter()`` (a cursor position, a sender) builds its lookup with what
+Django resolved the first time, instead of resolving the keyword again.
 
 Only a narrow shape is reused, and everything outside it goes through Django as usual:
 - the query is the template's, changed only by ``filter()`` with ``exact``, ``gt`` or ``lt`` on one of
@@ -28,9 +30,10 @@ from django.db.models.lookups import (
     IntegerGreaterThan,
     IntegerLessThan,
     LessThan,
+    Lookup,
 )
 from django.db.models.query import ValuesIterable
-from django.db.models.sql.where import AND
+from django.db.models.sql.where import AND, WhereNode
 
 REUSABLE_LOOKUPS = (Exact, GreaterThan, LessThan, IntegerFieldExact, IntegerGreaterThan, IntegerLessThan)
 # Shapes kept per template. The shapes in use are few, but a client can make more (cursor offsets and
@@ -73,6 +76,7 @@ class Template:
 
     fixed: dict[str, object]
     compiled: dict[tuple, Compiled] = field(default_factory=dict)
+    filters: dict[tuple, "FilterRecipe"] = field(default_factory=dict)
 
     def __post_init__(self):
         self.known = self.fixed.keys() | UNCOMPARED_ATTRIBUTES
@@ -86,7 +90,81 @@ def reuse_compiled_sql(queryset: QuerySet) -> QuerySet:
     # Query.clone copies the instance dict, so every queryset derived from this one carries the template.
     setattr(query, TEMPLATE_ATTRIBUTE, Template(fixed=fixed))
     reusing._iterable_class = CompiledSqlValuesIterable
+    # QuerySet._clone keeps the class, so every queryset derived from this one filters through it too.
+    reusing.__class__ = ReusingQuerySet
     return reusing
+
+
+@dataclass(frozen=True)
+class FilterRecipe:
+    """What Django resolved for one filter keyword: the lookup's class, its column and the joins it used."""
+
+    lookup_class: type
+    lhs: Col
+    joins: tuple
+
+
+# A keyword whose filter must go through Django every time.
+NOT_REUSABLE_FILTER = FilterRecipe(lookup_class=type(None), lhs=None, joins=())
+
+
+class ReusingQuerySet(QuerySet):
+    """A queryset of ``reuse_compiled_sql``: a plain ``filter(name=value)`` reuses Django's resolution.
+
+    Django resolves the keyword for every filter (the field, its lookup, the joins): 21 µs a filter in a
+    loop, 9 µs with the recipe; a deep cursor page fell from 3.06 to 2.95 M instructions in a worker
+    (``make instructions``). For a keyword the queryset's template has seen, with a plain ``int`` or
+    ``str`` value, the lookup is built with Django's own constructor (so the value is prepared and
+    refused as ``filter()`` would) and added as ``filter()`` adds it. A recipe is kept only if, the first
+    time, it rebuilt exactly the query Django built; anything else goes through Django.
+    """
+
+    def filter(self, *args, **kwargs):
+        template = getattr(self.query, TEMPLATE_ATTRIBUTE, None)
+        if args or len(kwargs) != 1 or template is None or not self._filters_plainly():
+            return super().filter(*args, **kwargs)
+        [(name, value)] = kwargs.items()
+        key = (name, type(value))
+        recipe = template.filters.get(key)
+        if recipe is None and type(value) in (int, str) and len(template.filters) < MAX_SHAPES:
+            filtered = super().filter(**kwargs)
+            template.filters[key] = _recipe(self, filtered, value)
+            return filtered
+        filtered = None if recipe in (None, NOT_REUSABLE_FILTER) else self._filter_by(recipe, value)
+        return super().filter(**kwargs) if filtered is None else filtered
+
+    def _filters_plainly(self) -> bool:
+        """Whether filter() would add its lookup to this query at once, with nothing else to do first."""
+        query = self.query
+        return not (query.is_sliced or query.combinator or self._defer_next_filter or self._sticky_filter)
+
+    def _filter_by(self, recipe: FilterRecipe, value) -> "ReusingQuerySet | None":
+        """``filter()``'s result built from ``recipe``, or None where Django's build_lookup would do more."""
+        lookup = recipe.lookup_class(recipe.lhs, value)
+        # build_lookup turns a None into IS NULL, and on some backends an empty string too.
+        if lookup.rhs is None or lookup.rhs == "":
+            return None
+        clone = self._chain()
+        query = clone.query
+        # What build_filter records besides the condition: the base table used once more, and the joins.
+        query.get_initial_alias()
+        query.used_aliases.update(recipe.joins)
+        query._lookup_joins = list(recipe.joins)
+        query.where.add(WhereNode([lookup], connector=AND), AND)
+        return clone
+
+
+def _recipe(unfiltered: ReusingQuerySet, filtered: QuerySet, value) -> FilterRecipe:
+    """The recipe of the filter that made ``filtered``, if it rebuilds Django's query exactly."""
+    query = filtered.query
+    added = query.where.children[-1] if query.where.children else None
+    if not isinstance(added, Lookup) or type(added.lhs) is not Col or query.alias_map != unfiltered.query.alias_map:
+        return NOT_REUSABLE_FILTER
+    recipe = FilterRecipe(lookup_class=type(added), lhs=added.lhs, joins=tuple(query._lookup_joins))
+    rebuilt = unfiltered._filter_by(recipe, value)
+    if rebuilt is None or vars(rebuilt.query) != vars(query):
+        return NOT_REUSABLE_FILTER
+    return recipe
 
 
 class CompiledSqlValuesIterable(ValuesIterable):

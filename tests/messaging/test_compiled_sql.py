@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.query import ValuesIterable
+from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
 
 from messaging import compiled_sql
@@ -155,6 +156,105 @@ def test_kept_shapes_are_bounded(template, messages, monkeypatch):
         assert list(template.order_by("-id")[:size]) == _django(template.order_by("-id")[:size])
 
     assert len(template.query.sql_template.compiled) == 3
+
+
+def _django_filter(queryset, **kwargs):
+    """The same filter through Django's own resolution of the keyword."""
+    return QuerySet.filter(queryset, **kwargs)
+
+
+@pytest.fixture
+def resolutions(monkeypatch):
+    """How many times Django resolved a filter keyword."""
+    calls = []
+    build_filter = Query.build_filter
+
+    def counting(self, filter_expr, *args, **kwargs):
+        calls.append(filter_expr)
+        return build_filter(self, filter_expr, *args, **kwargs)
+
+    monkeypatch.setattr(Query, "build_filter", counting)
+    return calls
+
+
+FILTERS = [
+    {"id__lt": "12"},
+    {"id__lt": 7},
+    {"id__gt": "3"},
+    {"sender": "bob"},
+    {"sender__startswith": "b"},
+    {"content__in": ["message 1", "message 2"]},
+]
+
+
+@pytest.mark.parametrize("kwargs", FILTERS, ids=str)
+def test_a_filter_builds_the_query_django_builds(template, messages, kwargs):
+    for base in (template, template.order_by("-id"), template.filter(sender="carol").order_by("id")):
+        [(name, value)] = kwargs.items()
+        base.filter(**{name: value})  # the first filter of a keyword goes through Django
+        filtered = base.filter(**kwargs)
+        expected = _django_filter(base, **kwargs)
+
+        assert vars(filtered.query) == vars(expected.query)
+        assert str(filtered.query) == str(expected.query)
+        assert list(filtered[:5]) == _django(expected[:5])
+
+
+def test_a_keyword_is_resolved_once_per_value_type(template, messages, resolutions):
+    pages = [template.order_by("-id").filter(id__lt=str(position))[:3] for position in messages[5:]]
+    pages += [template.filter(sender=sender)[:3] for sender in SENDERS]
+
+    assert [list(page) for page in pages] == [_django(page) for page in pages]
+    assert [expr for expr, *_ in resolutions] == ["id__lt", "sender"]
+
+
+@pytest.mark.parametrize(
+    "derive",
+    [
+        lambda rows: rows.filter(id__lt=3, sender="bob"),
+        lambda rows: rows.filter(Q(sender="bob")),
+        lambda rows: rows.filter(sender=None),
+        lambda rows: rows.filter(id__lt=3.5),
+        lambda rows: rows.exclude(sender="bob"),
+    ],
+    ids=["two-keywords", "q-object", "none", "float", "exclude"],
+)
+def test_other_filters_are_resolved_by_django_every_time(template, messages, resolutions, derive):
+    derive(template)
+    resolved_once = len(resolutions)
+
+    query = derive(template)
+
+    assert len(resolutions) == 2 * resolved_once
+    assert vars(query.query) == vars(derive(template.all()).query)
+
+
+def test_a_bad_value_is_refused_as_django_refuses_it(template):
+    template.filter(id__lt="1")
+    with pytest.raises(ValueError, match=r"Field 'id' expected a number but got 'abc'\."):
+        template.filter(id__lt="abc")
+
+
+def test_a_sliced_query_still_cannot_be_filtered(template):
+    template.filter(id__lt="1")
+    with pytest.raises(TypeError, match=r"Cannot filter a query once a slice has been taken\."):
+        template[:5].filter(id__lt="2")
+
+
+def test_a_recipe_that_does_not_rebuild_djangos_query_is_not_kept(template, messages, monkeypatch, resolutions):
+    add_q = Query.add_q
+
+    def add_q_and_mark(self, q_object):
+        add_q(self, q_object)
+        self.marked = True  # something Django's filter did that the recipe does not
+
+    monkeypatch.setattr(Query, "add_q", add_q_and_mark)
+    for position in messages[3:6]:
+        query = template.filter(id__lt=position)
+        assert query.query.marked
+
+    assert len(resolutions) == 3
+    assert template.query.sql_template.filters[("id__lt", int)] is compiled_sql.NOT_REUSABLE_FILTER
 
 
 def test_message_list_reuses_compiled_sql():
