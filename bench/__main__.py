@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="one-second runs and no million-row table")
     parser.add_argument("--anchor", type=Path, default=DEFAULT_ANCHOR, help="the Go anchor's directory")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
+    parser.add_argument("--database", default="bench", help="database to (re)create on that server for the run")
     parser.add_argument("--out", type=Path, default=servers.ROOT / "bench" / "results", help="where results go")
     options = parser.parse_args()
     seconds = 1 if options.smoke else options.seconds
@@ -36,7 +37,7 @@ def main() -> None:
     options.out.mkdir(parents=True, exist_ok=True)
     log = options.out / "servers.log"
     log.unlink(missing_ok=True)
-    url = database.recreate(options.postgres, "bench")
+    url = database.recreate(options.postgres, options.database)
     app = servers.start_app(url, log)
     anchor = servers.start_anchor(options.anchor, url, log)
     try:
