@@ -130,7 +130,7 @@ class ReusingQuerySet(QuerySet):
             filtered = super().filter(**kwargs)
             template.filters[key] = _recipe(self, filtered, value)
             return filtered
-        filtered = None if recipe in (None, NOT_REUSABLE_FILTER) else self._filter_by(recipe, value)
+        filtered = None if recipe is None or recipe is NOT_REUSABLE_FILTER else self._filter_by(recipe, value)
         return super().filter(**kwargs) if filtered is None else filtered
 
     def _filters_plainly(self) -> bool:
