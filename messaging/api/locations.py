@@ -4,6 +4,8 @@ from functools import lru_cache
 
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 
+from messaging.api.placeholders import split_at
+
 DETAIL_ROUTE = "message-detail"
 # Reversed in place of a real id to find where the id goes; the route's int converter writes an id as str(id).
 _PLACEHOLDER_ID = 987654321
@@ -15,15 +17,14 @@ def message_location(pk: int) -> str:
     and URL resolver, the two things the result depends on; Django's own resolver cache is keyed the same
     way, so ``clear_url_caches()`` applies here too."""
     template = _template(get_script_prefix(), get_resolver(get_urlconf()))
-    return template.format(pk) if template is not None else reverse(DETAIL_ROUTE, kwargs={"pk": pk})
+    if template is None:
+        return reverse(DETAIL_ROUTE, kwargs={"pk": pk})
+    before, after = template
+    return f"{before}{pk}{after}"
 
 
 @lru_cache(maxsize=16)
-def _template(script_prefix: str, resolver) -> str | None:
-    """The URL with ``{}`` where the id goes; None if it cannot be one (a prefix holding braces or digits
+def _template(script_prefix: str, resolver) -> tuple[str, str] | None:
+    """The URL before and after the id; None if the id's place cannot be told (a prefix holding digits
     like the placeholder's). The arguments are only the key: reverse() reads both from the context."""
-    url = reverse(DETAIL_ROUTE, kwargs={"pk": _PLACEHOLDER_ID})
-    marker = str(_PLACEHOLDER_ID)
-    if url.count(marker) != 1 or "{" in url or "}" in url:
-        return None
-    return url.replace(marker, "{}")
+    return split_at(reverse(DETAIL_ROUTE, kwargs={"pk": _PLACEHOLDER_ID}), str(_PLACEHOLDER_ID))

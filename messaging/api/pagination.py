@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.utils.urls import replace_query_param
 
+from messaging.api.placeholders import split_at
 from messaging.api.serializers import MAX_ID
 from messaging.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
@@ -90,11 +91,7 @@ LINK_PLACEHOLDER = "-cursor-"
 def _link_template(url: str, cursor_param: str) -> tuple[str, str] | None:
     """DRF's link from page ``url`` split around the cursor's value, or None if that value cannot be told
     apart in it. DRF re-encodes the query in key order, so the value's place does not depend on it."""
-    link = replace_query_param(url, cursor_param, LINK_PLACEHOLDER)
-    if link.count(LINK_PLACEHOLDER) != 1:
-        return None
-    before, _, after = link.partition(LINK_PLACEHOLDER)
-    return before, after
+    return split_at(replace_query_param(url, cursor_param, LINK_PLACEHOLDER), LINK_PLACEHOLDER)
 
 
 def _cursor_token(cursor: Cursor) -> str | None:
