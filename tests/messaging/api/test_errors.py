@@ -56,10 +56,7 @@ def test_every_source_of_an_error_writes_the_renderers_format(api):
 
 
 def test_non_ascii_details_are_written_as_drf_writes_them():
-    detail = "Pas trouvé \u2028 ✓"
+    """UTF-8 as is, with the line separator escaped as DRF escapes it for JavaScript clients."""
+    response = ErrorResponse(error_body("client_error", "not_found", "Pas trouvé \u2028 ✓"), status=404)
 
-    response = ErrorResponse(error_body("client_error", "not_found", detail), status=404)
-
-    assert json.loads(response.content)["errors"][0]["detail"] == detail
-    assert b"\\u2028" in response.content
-    assert "trouvé ✓".encode() in response.content.replace(b" \\u2028", b"")
+    assert '"detail":"Pas trouvé \\u2028 ✓"'.encode() in response.content
