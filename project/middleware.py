@@ -6,6 +6,7 @@ import uuid
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from messaging.api.error_shape import error_body
+from messaging.api.errors import ErrorResponse
 from project import request_log
 
 HEALTH_PATHS = frozenset({"/health", "/health/"})
@@ -43,7 +44,7 @@ class LengthRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "HTTP_TRANSFER_ENCODING" in request.META and not request.META.get("CONTENT_LENGTH"):
             body = error_body("client_error", "length_required", "Send the body with a Content-Length header.")
-            return JsonResponse(body, status=411)
+            return ErrorResponse(body, status=411)
         return self.get_response(request)
 
 

@@ -6,10 +6,13 @@ answers as an HTML page; the API promises one JSON error shape and documents the
 (``messaging.api.schema``). gunicorn has no setting for its error pages, so ``install`` replaces
 ``gunicorn.util.write_error``, the one function its workers write them with
 (``tests/container/test_contract.py`` checks the answers of the pinned version).
+
+The body is compact orjson, the bytes the API's renderer writes for the same error
+(``messaging.api.errors.ErrorResponse``); DRF's renderer itself cannot be imported here, before Django's
+settings are loaded.
 """
 
-import json
-
+import orjson
 from gunicorn import util
 
 from messaging.api.error_shape import error_body
@@ -27,7 +30,7 @@ CODES = {
 
 def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
     kind = "client_error" if status_int < 500 else "server_error"
-    body = json.dumps(error_body(kind, CODES.get(status_int, "error"), mesg)).encode()
+    body = orjson.dumps(error_body(kind, CODES.get(status_int, "error"), mesg))
     head = (
         f"HTTP/1.1 {status_int} {reason}\r\n"
         "Connection: close\r\n"

@@ -7,12 +7,25 @@ answer for requests that never reach a DRF view (unknown paths, a bad ``Host``).
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework.settings import api_settings
 
 from messaging.api.error_shape import error_body
 from messaging.api.exceptions import DatabaseUnavailable, RequestEntityTooLarge
+
+
+class ErrorResponse(HttpResponse):
+    """An error body answered outside DRF, rendered by DRF's own renderer (``DEFAULT_RENDERER_CLASSES``).
+
+    A client then gets byte for byte the same JSON whether the error came from a DRF view, a Django
+    handler or a middleware; ``django.http.JsonResponse`` would write it with other spacing.
+    """
+
+    def __init__(self, data: dict, status: int):
+        renderer = api_settings.DEFAULT_RENDERER_CLASSES[0]()
+        super().__init__(renderer.render(data), status=status, content_type=renderer.media_type)
 
 
 class MessagingExceptionHandler(ExceptionHandler):
@@ -24,16 +37,16 @@ class MessagingExceptionHandler(ExceptionHandler):
         return super().convert_known_exceptions(exc)
 
 
-def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:
-    return JsonResponse(error_body("client_error", "bad_request", "Bad request."), status=400)
+def bad_request(request: HttpRequest, exception: Exception) -> ErrorResponse:
+    return ErrorResponse(error_body("client_error", "bad_request", "Bad request."), status=400)
 
 
 # Exempt because it also answers every unknown path (project.urls): a POST there got the CSRF check's HTML
 # 403 instead of this 404. It changes nothing, so there is nothing to protect.
 @csrf_exempt
-def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
-    return JsonResponse(error_body("client_error", "not_found", "Not found."), status=404)
+def not_found(request: HttpRequest, exception: Exception) -> ErrorResponse:
+    return ErrorResponse(error_body("client_error", "not_found", "Not found."), status=404)
 
 
-def server_error(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(error_body("server_error", "error", "Server Error (500)"), status=500)
+def server_error(request: HttpRequest) -> ErrorResponse:
+    return ErrorResponse(error_body("server_error", "error", "Server Error (500)"), status=500)
