@@ -28,17 +28,14 @@ def test_oidc_provider_for_github_with_the_sts_audience(github):
     )
 
 
-def test_trusted_only_by_the_repositorys_environment_or_deploy_branch(github, config):
+def test_trusted_only_by_the_repositorys_environment_never_by_a_branch(github, config):
     (trust,) = role(github)["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
     repo = config.github_repository
     assert trust["Condition"] == {
         "StringEquals": {
             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-            "token.actions.githubusercontent.com:sub": [
-                f"repo:{repo}:environment:{config.name}",
-                f"repo:{repo}:ref:refs/heads/main",
-            ],
+            "token.actions.githubusercontent.com:sub": [f"repo:{repo}:environment:{config.name}"],
         }
     }
 
