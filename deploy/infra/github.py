@@ -147,6 +147,8 @@ def deploy_statements(
                 "codedeploy:ContinueDeployment",
                 "codedeploy:StopDeployment",
                 "codedeploy:ListDeployments",
+                # Reads the group's record: the last succeeded deployment (--rollback), our own after a 5xx.
+                "codedeploy:BatchGetDeployments",
                 "codedeploy:GetDeploymentGroup",
                 "codedeploy:ListDeploymentTargets",
                 "codedeploy:BatchGetDeploymentTargets",
