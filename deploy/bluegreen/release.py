@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
-from deploy.bluegreen.appspec import appspec_build, appspec_revision
+from deploy.bluegreen.appspec import appspec_revision
 from deploy.bluegreen.budget import BUFFER_MINUTES
 from deploy.bluegreen.errors import (
     AwsCallError,
@@ -17,21 +17,15 @@ from deploy.bluegreen.errors import (
     DeploymentInProgressError,
     DeploymentTimeoutError,
     GreenValidationError,
-    NothingToRollBackError,
 )
 from deploy.bluegreen.events import Event, Level, Progress
 from deploy.bluegreen.gateways import ACTIVE_STATUSES, Gateways
-from deploy.bluegreen.history import own_deployment, rollback_revision
+from deploy.bluegreen.history import own_deployment
 from deploy.bluegreen.migration import migration_run
 from deploy.bluegreen.plan import Plan, plan_lines, task_definition_name
+from deploy.bluegreen.planning import appspec_for, plan_deploy, plan_migrate, plan_rollback
 from deploy.bluegreen.target import Target, target_resolve
-from deploy.bluegreen.taskdef import (
-    container_environment,
-    container_image,
-    release_from_image,
-    task_definition_diff,
-    task_definition_for_release,
-)
+from deploy.bluegreen.taskdef import release_from_image
 from deploy.bluegreen.validation import GreenChecks, green_validate
 from deploy.bluegreen.watch import DeploymentWatcher, deployment_failure_reason, rollback_deployment_id
 from deploy.config import EnvironmentConfig
@@ -111,17 +105,7 @@ class BlueGreenRelease:
         target = self._resolve()
         self._in_progress(target)
         task_definition, _ = self.aws.ecs.task_definition(target.task_definition_arn)
-        plan = Plan(
-            action="migrate",
-            target=target,
-            release=container_environment(task_definition, target.container, self.config.service.release_env_var),
-            image=None,
-            register=None,
-            task_definition_arn=target.task_definition_arn,
-            changes=[],
-            appspec={},
-            migrate_command=self.config.service.migrate_command,
-        )
+        plan = plan_migrate(self.config, target=target, task_definition=task_definition)
         command = " ".join(plan.migrate_command or ())
         self._emit(Level.INFO, f"  {command} with {task_definition_name(target.task_definition_arn)}")
         if dry_run:
@@ -173,71 +157,12 @@ class BlueGreenRelease:
         return active[0] if active else None
 
     def _plan_deploy(self, target: Target, *, image: str | None) -> Plan:
-        """Build on the family's latest revision, which carries what the stack last registered (CPU,
-        memory, variables, secrets); ``image`` ``None`` keeps the running image and release (ADR 0010)."""
-        running, tags = self.aws.ecs.task_definition(target.task_definition_arn)
-        latest_arn = self.aws.ecs.family_revisions(running["family"])[0]
-        base, base_tags = (running, tags) if latest_arn == running["taskDefinitionArn"] else self._read(latest_arn)
-        if image is None:
-            image = container_image(running, target.container)
-            release = container_environment(running, target.container, self.config.service.release_env_var)
-            release = release or release_from_image(image)
-        else:
-            release = release_from_image(image)
-        register_keys = self.aws.ecs.register_keys()
-        spec = task_definition_for_release(
-            base,
-            register_keys=register_keys,
-            tags=base_tags,
-            container_name=target.container,
-            image=image,
-            release_env_var=self.config.service.release_env_var,
-            release=release,
-        )
-        before = {key: value for key, value in running.items() if key in register_keys}
-        plan = Plan(
-            action="deploy",
-            target=target,
-            release=release,
-            image=image,
-            register=spec,
-            base_task_definition_arn=base["taskDefinitionArn"],
-            task_definition_arn=None,
-            changes=task_definition_diff(before, {k: v for k, v in spec.items() if k != "tags"}),
-            appspec=self._appspec(f"{spec['family']}:<next revision>"),
-            migrate_command=self.config.service.migrate_command,
-        )
+        plan = plan_deploy(self.config, ecs=self.aws.ecs, target=target, image=image)
         self._emit_plan(plan)
         return plan
 
     def _plan_rollback(self, target: Target) -> Plan:
-        current_arn = target.task_definition_arn
-        current, _ = self.aws.ecs.task_definition(current_arn)
-        succeeded = self.aws.codedeploy.deployments(
-            application=target.application, group=target.deployment_group, statuses=["Succeeded"]
-        )
-        previous_arn = rollback_revision(succeeded, current=current_arn)
-        if not previous_arn:
-            raise NothingToRollBackError(
-                f"no succeeded deployment of {target.application}/{target.deployment_group} deployed another "
-                f"revision than {task_definition_name(current_arn)}"
-            )
-        previous, _ = self.aws.ecs.task_definition(previous_arn)
-        register_keys = self.aws.ecs.register_keys()
-        plan = Plan(
-            action="rollback",
-            target=target,
-            release=container_environment(previous, target.container, self.config.service.release_env_var),
-            image=None,
-            register=None,
-            task_definition_arn=previous["taskDefinitionArn"],
-            changes=task_definition_diff(
-                {k: v for k, v in current.items() if k in register_keys},
-                {k: v for k, v in previous.items() if k in register_keys},
-            ),
-            appspec=self._appspec(previous["taskDefinitionArn"]),
-            migrate_command=None,
-        )
+        plan = plan_rollback(self.config, ecs=self.aws.ecs, codedeploy=self.aws.codedeploy, target=target)
         self._emit_plan(plan)
         return plan
 
@@ -248,9 +173,6 @@ class BlueGreenRelease:
         registered = self.aws.ecs.register(plan.register or {})
         self._emit(Level.SUCCESS, f"  registered {task_definition_name(registered['taskDefinitionArn'])}")
         return registered
-
-    def _read(self, arn: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
-        return self.aws.ecs.task_definition(arn)
 
     def _migrate(self, plan: Plan, task_definition: dict[str, Any]) -> None:
         self._emit(Level.STEP, "Running database migrations")
@@ -420,11 +342,7 @@ class BlueGreenRelease:
     # Helpers.
 
     def _appspec(self, task_definition: str) -> dict:
-        return appspec_build(
-            task_definition_arn=task_definition,
-            container_name=self.config.container_name,
-            container_port=self.config.service.container_port,
-        )
+        return appspec_for(self.config, task_definition)
 
     def _emit_plan(self, plan: Plan) -> None:
         self._emit(Level.STEP, "Plan")
