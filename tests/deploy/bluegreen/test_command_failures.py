@@ -176,3 +176,14 @@ def test_rollback_info_appearing_after_the_failed_status_is_waited_for(account):
     assert "no rollback deployment was started" not in result.stderr
     assert result.stderr.rstrip().endswith("Succeeded")
     assert "; rollback deployment" in result.stderr
+
+
+def test_an_aws_error_while_watching_the_migration_stops_the_task(account):
+    account.proxy.denied.add("DescribeTasks")
+
+    result = account.run("--image", IMAGE)
+
+    assert_clean_failure(result)
+    assert "AccessDeniedException" in result.stderr
+    assert "stopped migration task" in result.stdout
+    assert account.proxy.writes() == ["RegisterTaskDefinition", "RunTask", "StopTask"]
