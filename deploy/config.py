@@ -25,6 +25,10 @@ HEALTH_CHECK_COMMAND = ("python", "-m", "project.healthcheck")
 GITHUB_REPOSITORY = "text-messaging/text-messaging-app"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com"
+# Where the CD runner's requests to the test listener come from (its egress addresses as CIDRs): the
+# listener serves the release being validated, so nobody else may reach it. GitHub's standard hosted
+# runners have no fixed address; docs/deploy.md says which runners do. Empty: nobody, validation fails.
+CD_RUNNER_CIDRS: tuple[str, ...] = ()
 
 
 class UnknownEnvironmentError(ValueError):
@@ -46,7 +50,8 @@ class NetworkConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class DatabaseConfig:
-    engine_version: str = "16.4"
+    # A minor RDS still creates (cfn-lint W3691 names the ones it no longer does; a test runs it).
+    engine_version: str = "16.11"
     instance_class: str  # EC2-style class without the "db." prefix, e.g. "t3.micro"
     allocated_storage_gib: int = 20
     max_allocated_storage_gib: int = 100
@@ -102,8 +107,8 @@ class LoadBalancerConfig:
     production_port: int = 80
     https_port: int = 443
     test_port: int = 8080
-    # Who may reach the test listener, where green is validated before traffic moves to it.
-    test_listener_allowed_cidrs: tuple[str, ...] = ("0.0.0.0/0",)
+    # Who may reach the test listener, where green is validated before traffic moves to it: the CD runner.
+    test_listener_allowed_cidrs: tuple[str, ...] = CD_RUNNER_CIDRS
     # Requests are short (well under a second); 30 s drains them without slowing a release.
     deregistration_delay_seconds: int = 30
 
@@ -117,8 +122,7 @@ class ReleaseConfig:
     ready_wait_minutes: int = 30
     # How long blue tasks stay after traffic moves, so a rollback is instant.
     termination_wait_minutes: int = 5
-    deploy_branch: str = "main"
-    # Alarms on the replacement target group that stop a deployment and roll it back.
+    # Alarms on the replacement target group that stop a deployment and roll it back (ADR 0009).
     alarm_period_seconds: int = 60
     alarm_evaluation_periods: int = 3
     target_5xx_alarm_threshold: int = 5
@@ -139,6 +143,9 @@ class EnvironmentConfig:
     # An account holds one OIDC provider per issuer: set False for an environment sharing an account
     # with another that already creates it.
     create_github_oidc_provider: bool = True
+    # Disposable: torn down and re-created at will (registry, logs and images go with the stacks).
+    # Otherwise kept and protected: termination protection, ALB deletion protection, retained secret.
+    disposable: bool
 
     def stack_name(self, part: str) -> str:
         return f"{PROJECT}-{self.name}-{part}"
@@ -176,6 +183,15 @@ class EnvironmentConfig:
         return f"{self.resource_name}-dg"
 
     @property
+    def alarm_topic_name(self) -> str:
+        """The SNS topic every release alarm's state change is sent to; subscribe the on-call address."""
+        return f"{self.resource_name}-alarms"
+
+    def alarm_name(self, target_group: str, metric: str) -> str:
+        """E.g. ``text-messaging-dev-green-5xx``: fixed, so a release can name the alarms of its green group."""
+        return f"{self.resource_name}-{target_group}-{metric}"
+
+    @property
     def github_environment(self) -> str:
         """The GitHub deployment environment whose jobs may assume this environment's deploy role."""
         return self.name
@@ -208,11 +224,28 @@ class StackOutput:
     SERVICE_NAME = "ServiceName"
     CODEDEPLOY_APPLICATION = "CodeDeployApplicationName"
     DEPLOYMENT_GROUP = "DeploymentGroupName"
+    BLUE_TARGET_GROUP_ARN = "BlueTargetGroupArn"
+    GREEN_TARGET_GROUP_ARN = "GreenTargetGroupArn"
+
+
+class TargetGroupColor:
+    """The two target groups' names in the stack and in alarm names; CodeDeploy alternates which one is live."""
+
+    BLUE = "blue"
+    GREEN = "green"
+
+
+class AlarmMetric:
+    """The last word of each release alarm's name."""
+
+    TARGET_5XX = "5xx"
+    UNHEALTHY_HOSTS = "unhealthy"
 
 
 ENVIRONMENTS: dict[str, EnvironmentConfig] = {
     "dev": EnvironmentConfig(
         name="dev",
+        disposable=True,
         network=NetworkConfig(nat_gateways=1),
         database=DatabaseConfig(
             instance_class="t3.micro",
@@ -224,6 +257,7 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
     ),
     "prod": EnvironmentConfig(
         name="prod",
+        disposable=False,
         network=NetworkConfig(nat_gateways=2),
         database=DatabaseConfig(
             instance_class="t3.small",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -25,6 +26,7 @@ CLIENT_CONFIG = Config(
     user_agent_extra="bluegreen_deploy",
 )
 STARTED_BY = "bluegreen_deploy"
+BATCH_GET_DEPLOYMENTS_MAX = 25
 ACTIVE_STATUSES = ["Created", "Queued", "InProgress", "Baking", "Ready"]
 
 
@@ -110,11 +112,15 @@ class EcsGateway(_Gateway):
             raise AwsCallError("ecs RunTask", "TaskNotStarted", reasons or "no task started")
         return response["tasks"][0]
 
-    def task(self, *, cluster: str, task_arn: str) -> dict[str, Any]:
-        tasks = self._call("describe_tasks", cluster=cluster, tasks=[task_arn]).get("tasks", [])
-        if not tasks:
-            raise AwsCallError("ecs DescribeTasks", "TaskNotFound", f"task {task_arn} is gone")
-        return tasks[0]
+    def task(self, *, cluster: str, task_arn: str) -> dict[str, Any] | None:
+        """The task, or ``None`` while ECS answers ``MISSING`` (it may, for a while, right after RunTask)."""
+        response = self._call("describe_tasks", cluster=cluster, tasks=[task_arn])
+        if response.get("tasks"):
+            return response["tasks"][0]
+        reasons = {failure.get("reason") for failure in response.get("failures", [])}
+        if reasons <= {"MISSING"}:
+            return None
+        raise AwsCallError("ecs DescribeTasks", "TaskNotFound", f"task {task_arn}: {', '.join(map(str, reasons))}")
 
     def stop_task(self, *, cluster: str, task_arn: str, reason: str) -> None:
         self._call("stop_task", cluster=cluster, task=task_arn, reason=reason)
@@ -150,14 +156,44 @@ class CodeDeployGateway(_Gateway):
             includeOnlyStatuses=ACTIVE_STATUSES,
         ).get("deployments", [])
 
-    def create(self, *, application: str, group: str, revision: dict[str, Any], description: str) -> str:
+    def create(
+        self, *, application: str, group: str, revision: dict[str, Any], description: str, alarms: list[str]
+    ) -> str:
+        """Start a deployment watched by ``alarms`` only (instead of the group's own list)."""
         return self._call(
             "create_deployment",
             applicationName=application,
             deploymentGroupName=group,
             revision=revision,
             description=description,
+            overrideAlarmConfiguration={"enabled": True, "alarms": [{"name": name} for name in alarms]},
         )["deploymentId"]
+
+    def deployments(
+        self, *, application: str, group: str, statuses: list[str], created_after: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """The group's deployments in ``statuses`` (created after ``created_after``), newest first."""
+        ids: list[str] = []
+        token: dict[str, str] = {}
+        window = {"createTimeRange": {"start": created_after}} if created_after else {}
+        while True:
+            page = self._call(
+                "list_deployments",
+                applicationName=application,
+                deploymentGroupName=group,
+                includeOnlyStatuses=statuses,
+                **window,
+                **token,
+            )
+            ids += page.get("deployments", [])
+            if not page.get("nextToken"):
+                break
+            token = {"nextToken": page["nextToken"]}
+        infos: list[dict[str, Any]] = []
+        for start in range(0, len(ids), BATCH_GET_DEPLOYMENTS_MAX):
+            batch = ids[start : start + BATCH_GET_DEPLOYMENTS_MAX]
+            infos += self._call("batch_get_deployments", deploymentIds=batch).get("deploymentsInfo", [])
+        return sorted(infos, key=lambda info: info.get("createTime") or 0, reverse=True)
 
     def deployment(self, deployment_id: str) -> dict[str, Any]:
         return self._call("get_deployment", deploymentId=deployment_id)["deploymentInfo"]
@@ -188,6 +224,22 @@ class CodeDeployGateway(_Gateway):
         return " ".join(filter(None, [response.get("status"), response.get("statusMessage")]))
 
 
+class LoadBalancerGateway(_Gateway):
+    label = "elbv2"
+
+    def forwarded_target_groups(self, listener_arn: str) -> list[str]:
+        """The target groups a listener's default action forwards to (CodeDeploy rewrites it on each release)."""
+        (listener,) = self._call("describe_listeners", ListenerArns=[listener_arn])["Listeners"]
+        arns = []
+        for action in listener.get("DefaultActions", []):
+            if action.get("TargetGroupArn"):
+                arns.append(action["TargetGroupArn"])
+            for group in (action.get("ForwardConfig") or {}).get("TargetGroups", []):
+                if group["TargetGroupArn"] not in arns:
+                    arns.append(group["TargetGroupArn"])
+        return arns
+
+
 class LogsGateway(_Gateway):
     label = "logs"
 
@@ -210,6 +262,7 @@ class Gateways:
     ecs: EcsGateway
     codedeploy: CodeDeployGateway
     logs: LogsGateway
+    load_balancer: LoadBalancerGateway
 
 
 def aws_gateways(region: str) -> Gateways:
@@ -224,4 +277,5 @@ def aws_gateways(region: str) -> Gateways:
         ecs=EcsGateway(client("ecs")),
         codedeploy=CodeDeployGateway(client("codedeploy")),
         logs=LogsGateway(client("logs")),
+        load_balancer=LoadBalancerGateway(client("elbv2")),
     )

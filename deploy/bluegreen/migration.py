@@ -6,12 +6,15 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from deploy.bluegreen.errors import MigrationFailedError
+from deploy.bluegreen.errors import AwsCallError, MigrationFailedError
 from deploy.bluegreen.events import Event, Level, Progress
 from deploy.bluegreen.gateways import EcsGateway, LogsGateway
 from deploy.bluegreen.target import Target
 
 LOG_LINES = 20
+# ECS may not know a task for a little while after RunTask started it; past this, something is wrong.
+MISSING_WAIT_SECONDS = 60
+MISSING_MAX_DELAY_SECONDS = 10
 
 
 def migration_run(
@@ -28,7 +31,8 @@ def migration_run(
 ) -> None:
     """Run ``command`` in the app container and wait; raise ``MigrationFailedError`` unless it exits 0.
 
-    Interrupted or out of time, the task is stopped rather than left to migrate unattended.
+    However this ends before the task is seen stopped (timeout, interruption, an AWS error, a task ECS
+    never shows), the task is stopped rather than left to migrate unattended.
     """
     task = ecs.run_task(
         cluster=target.cluster,
@@ -39,24 +43,19 @@ def migration_run(
     )
     task_arn = task["taskArn"]
     progress(Event(Level.INFO, f"  task {task_id(task_arn)}: {' '.join(command)}"))
-    deadline = time.monotonic() + timeout_seconds
-    last_status = None
     try:
-        while True:
-            task = ecs.task(cluster=target.cluster, task_arn=task_arn)
-            if task.get("lastStatus") != last_status:
-                last_status = task.get("lastStatus")
-                progress(Event(Level.INFO, f"  task {task_id(task_arn)}: {last_status}"))
-            if last_status == "STOPPED":
-                break
-            if time.monotonic() >= deadline:
-                ecs.stop_task(cluster=target.cluster, task_arn=task_arn, reason="bluegreen_deploy: migration timed out")
-                raise MigrationFailedError(
-                    f"migration task {task_id(task_arn)} did not finish within {timeout_seconds:g} s; stopped it"
-                )
-            sleep(poll_interval)
-    except KeyboardInterrupt:
-        ecs.stop_task(cluster=target.cluster, task_arn=task_arn, reason="bluegreen_deploy: interrupted")
+        task = _wait_stopped(
+            ecs,
+            target=target,
+            task_arn=task_arn,
+            timeout_seconds=timeout_seconds,
+            poll_interval=poll_interval,
+            progress=progress,
+            sleep=sleep,
+        )
+    except BaseException as error:
+        reason = "interrupted" if isinstance(error, KeyboardInterrupt) else "release failed"
+        _stop_quietly(ecs, target=target, task_arn=task_arn, reason=f"bluegreen_deploy: {reason}", progress=progress)
         raise
     container = next((c for c in task.get("containers", []) if c.get("name") == target.container), {})
     if container.get("exitCode") == 0:
@@ -64,6 +63,64 @@ def migration_run(
     stream = log_stream(task_definition, target.container, task_arn)
     log_lines = logs.tail(**stream, limit=LOG_LINES) if stream else []
     raise MigrationFailedError(migration_failure(task, container, log_lines))
+
+
+def _wait_stopped(
+    ecs: EcsGateway,
+    *,
+    target: Target,
+    task_arn: str,
+    timeout_seconds: float,
+    poll_interval: float,
+    progress: Progress,
+    sleep: Callable[[float], None],
+) -> dict[str, Any]:
+    """Poll until the task is STOPPED; ``MISSING`` answers (ECS is eventually consistent) are retried with
+    backoff for at most ``MISSING_WAIT_SECONDS`` in a row."""
+    deadline = time.monotonic() + timeout_seconds
+    last_status = None
+    missing_since: float | None = None
+    missing_delay = poll_interval
+    while True:
+        task = ecs.task(cluster=target.cluster, task_arn=task_arn)
+        now = time.monotonic()
+        if task is None:
+            missing_since = missing_since if missing_since is not None else now
+            if now - missing_since >= MISSING_WAIT_SECONDS or now >= deadline:
+                raise MigrationFailedError(
+                    f"ECS kept answering MISSING for migration task {task_id(task_arn)} for "
+                    f"{now - missing_since:.0f} s; stopped it; nothing was deployed"
+                )
+            sleep(min(missing_delay, MISSING_MAX_DELAY_SECONDS))
+            missing_delay *= 2
+            continue
+        missing_since, missing_delay = None, poll_interval
+        if task.get("lastStatus") != last_status:
+            last_status = task.get("lastStatus")
+            progress(Event(Level.INFO, f"  task {task_id(task_arn)}: {last_status}"))
+        if last_status == "STOPPED":
+            return task
+        if now >= deadline:
+            raise MigrationFailedError(
+                f"migration task {task_id(task_arn)} did not finish within {timeout_seconds:g} s; stopped it"
+            )
+        sleep(poll_interval)
+
+
+def _stop_quietly(ecs: EcsGateway, *, target: Target, task_arn: str, reason: str, progress: Progress) -> None:
+    """Stop the task without hiding the error that got us here; say so if even that fails."""
+    try:
+        ecs.stop_task(cluster=target.cluster, task_arn=task_arn, reason=reason)
+    except AwsCallError as error:
+        progress(
+            Event(
+                Level.ERROR,
+                f"  could not stop migration task {task_id(task_arn)} ({error}); stop it by hand: "
+                f"aws ecs stop-task --cluster {target.cluster} --task {task_arn}",
+            )
+        )
+    else:
+        progress(Event(Level.WARNING, f"  stopped migration task {task_id(task_arn)}"))
 
 
 def migration_failure(task: Mapping[str, Any], container: Mapping[str, Any], log_lines: list[str]) -> str:

@@ -12,7 +12,7 @@ from deploy.bluegreen.taskdef import Change
 
 @dataclass(frozen=True, kw_only=True)
 class Plan:
-    action: str  # "deploy" a new image, or "rollback" to an earlier revision
+    action: str  # "deploy" a new image, "rollback" to an earlier revision, or "migrate" the running one
     target: Target
     release: str | None
     image: str | None
@@ -22,6 +22,8 @@ class Plan:
     changes: list[Change]
     appspec: dict[str, Any]
     migrate_command: tuple[str, ...] | None
+    # The revision a new one is built on: the family's latest (what the stack last registered).
+    base_task_definition_arn: str | None = None
 
 
 def task_definition_name(arn: str) -> str:
@@ -40,7 +42,11 @@ def plan_lines(plan: Plan) -> list[str]:
     network = target.network_configuration.get("awsvpcConfiguration", {})
     current = task_definition_name(target.task_definition_arn)
     if plan.register is not None:
-        release_line = f"Task definition: {current} -> new revision of {plan.register.get('family')}"
+        base = task_definition_name(plan.base_task_definition_arn or "")
+        release_line = (
+            f"Task definition: {current} -> new revision of {plan.register.get('family')}, built on {base} "
+            "(the family's latest); changes from the running one:"
+        )
     else:
         release_line = f"Task definition: {current} -> {task_definition_name(plan.task_definition_arn or '')}"
     lines = [

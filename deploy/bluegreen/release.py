@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn
+from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn
 
-from deploy.bluegreen.appspec import appspec_build, appspec_revision
+from deploy.bluegreen.appspec import appspec_revision
 from deploy.bluegreen.budget import BUFFER_MINUTES
 from deploy.bluegreen.errors import (
     AwsCallError,
@@ -15,22 +17,23 @@ from deploy.bluegreen.errors import (
     DeploymentInProgressError,
     DeploymentTimeoutError,
     GreenValidationError,
-    NothingToRollBackError,
 )
 from deploy.bluegreen.events import Event, Level, Progress
-from deploy.bluegreen.gateways import Gateways
+from deploy.bluegreen.gateways import ACTIVE_STATUSES, Gateways
+from deploy.bluegreen.history import own_deployment
 from deploy.bluegreen.migration import migration_run
-from deploy.bluegreen.plan import Plan, plan_lines, task_definition_name, task_definition_revision
+from deploy.bluegreen.plan import Plan, plan_lines, task_definition_name
+from deploy.bluegreen.planning import appspec_for, plan_deploy, plan_migrate, plan_rollback
 from deploy.bluegreen.target import Target, target_resolve
-from deploy.bluegreen.taskdef import (
-    container_environment,
-    release_from_image,
-    task_definition_diff,
-    task_definition_for_release,
-)
+from deploy.bluegreen.taskdef import release_from_image
 from deploy.bluegreen.validation import GreenChecks, green_validate
 from deploy.bluegreen.watch import DeploymentWatcher, deployment_failure_reason, rollback_deployment_id
 from deploy.config import EnvironmentConfig
+
+# CodeDeploy may report a failed or stopped deployment before the rollback it started (rollbackInfo).
+ROLLBACK_INFO_WAIT_SECONDS = 60
+# How far back a deployment may have been created to be the one our failed CreateDeployment call made.
+OWN_DEPLOYMENT_WINDOW = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +57,8 @@ class ReleaseResult:
     elapsed_seconds: float
     dry_run: bool = False
     followed: bool = False
+    # Only the migrations ran (--migrate): nothing was deployed.
+    migrated: bool = False
 
 
 class BlueGreenRelease:
@@ -80,18 +85,33 @@ class BlueGreenRelease:
             gateways.codedeploy, progress=progress, poll_interval=options.poll_interval, sleep=sleep, clock=clock
         )
 
-    def deploy(self, image: str, *, dry_run: bool = False) -> ReleaseResult:
-        release = release_from_image(image)
+    def deploy(self, image: str | None, *, dry_run: bool = False) -> ReleaseResult:
+        """Release ``image`` (``None``: the running one) on the family's latest revision."""
+        if image is not None:
+            release_from_image(image)  # refuse an untagged image before any call
         target = self._resolve()
         if busy := self._in_progress(target):
             return self._follow(target, busy)
-        plan = self._plan_deploy(target, image=image, release=release)
+        plan = self._plan_deploy(target, image=image)
         if dry_run:
             return self._result(plan, deployment_id=None, task_definition=None, dry_run=True)
-        registered_arn = self._register(plan)
-        self._migrate(plan, registered_arn)
-        deployment_id = self._shift(plan, registered_arn)
-        return self._result(plan, deployment_id=deployment_id, task_definition=registered_arn)
+        registered = self._register(plan)
+        self._migrate(plan, registered)
+        deployment_id = self._shift(plan, registered["taskDefinitionArn"])
+        return self._result(plan, deployment_id=deployment_id, task_definition=registered["taskDefinitionArn"])
+
+    def migrate(self, *, dry_run: bool = False) -> ReleaseResult:
+        """Run the migrations with the running revision: the last step of an environment's first deployment."""
+        target = self._resolve()
+        self._in_progress(target)
+        task_definition, _ = self.aws.ecs.task_definition(target.task_definition_arn)
+        plan = plan_migrate(self.config, target=target, task_definition=task_definition)
+        command = " ".join(plan.migrate_command or ())
+        self._emit(Level.INFO, f"  {command} with {task_definition_name(target.task_definition_arn)}")
+        if dry_run:
+            return self._result(plan, deployment_id=None, task_definition=None, dry_run=True)
+        self._migrate(plan, task_definition)
+        return self._result(plan, deployment_id=None, task_definition=target.task_definition_arn, migrated=True)
 
     def rollback(self, *, dry_run: bool = False) -> ReleaseResult:
         target = self._resolve()
@@ -136,71 +156,26 @@ class BlueGreenRelease:
             )
         return active[0] if active else None
 
-    def _plan_deploy(self, target: Target, *, image: str, release: str) -> Plan:
-        current, tags = self.aws.ecs.task_definition(target.task_definition_arn)
-        register_keys = self.aws.ecs.register_keys()
-        spec = task_definition_for_release(
-            current,
-            register_keys=register_keys,
-            tags=tags,
-            container_name=target.container,
-            image=image,
-            release_env_var=self.config.service.release_env_var,
-            release=release,
-        )
-        before = {key: value for key, value in current.items() if key in register_keys}
-        plan = Plan(
-            action="deploy",
-            target=target,
-            release=release,
-            image=image,
-            register=spec,
-            task_definition_arn=None,
-            changes=task_definition_diff(before, {k: v for k, v in spec.items() if k != "tags"}),
-            appspec=self._appspec(f"{spec['family']}:<next revision>"),
-            migrate_command=self.config.service.migrate_command,
-        )
+    def _plan_deploy(self, target: Target, *, image: str | None) -> Plan:
+        plan = plan_deploy(self.config, ecs=self.aws.ecs, target=target, image=image)
         self._emit_plan(plan)
         return plan
 
     def _plan_rollback(self, target: Target) -> Plan:
-        current_arn = target.task_definition_arn
-        current, _ = self.aws.ecs.task_definition(current_arn)
-        earlier = [
-            arn
-            for arn in self.aws.ecs.family_revisions(current["family"])
-            if task_definition_revision(arn) < task_definition_revision(current_arn)
-        ]
-        if not earlier:
-            raise NothingToRollBackError(f"{task_definition_name(current_arn)} has no earlier active revision")
-        previous, _ = self.aws.ecs.task_definition(earlier[0])
-        register_keys = self.aws.ecs.register_keys()
-        plan = Plan(
-            action="rollback",
-            target=target,
-            release=container_environment(previous, target.container, self.config.service.release_env_var),
-            image=None,
-            register=None,
-            task_definition_arn=previous["taskDefinitionArn"],
-            changes=task_definition_diff(
-                {k: v for k, v in current.items() if k in register_keys},
-                {k: v for k, v in previous.items() if k in register_keys},
-            ),
-            appspec=self._appspec(previous["taskDefinitionArn"]),
-            migrate_command=None,
-        )
+        plan = plan_rollback(self.config, ecs=self.aws.ecs, codedeploy=self.aws.codedeploy, target=target)
         self._emit_plan(plan)
         return plan
 
-    def _register(self, plan: Plan) -> str:
+    def _register(self, plan: Plan) -> dict[str, Any]:
+        """Register the new revision; its description comes back with it, so it is never read back (a
+        revision just registered may not be readable yet: ECS is eventually consistent)."""
         self._emit(Level.STEP, "Registering the new task definition revision")
         registered = self.aws.ecs.register(plan.register or {})
         self._emit(Level.SUCCESS, f"  registered {task_definition_name(registered['taskDefinitionArn'])}")
-        return registered["taskDefinitionArn"]
+        return registered
 
-    def _migrate(self, plan: Plan, task_definition_arn: str) -> None:
+    def _migrate(self, plan: Plan, task_definition: dict[str, Any]) -> None:
         self._emit(Level.STEP, "Running database migrations")
-        task_definition, _ = self.aws.ecs.task_definition(task_definition_arn)
         try:
             migration_run(
                 ecs=self.aws.ecs,
@@ -218,30 +193,24 @@ class BlueGreenRelease:
         self._emit(Level.SUCCESS, "  migrations applied")
 
     def _shift(self, plan: Plan, task_definition_arn: str) -> str:
-        """Create the deployment, validate green when it waits for approval, continue it and wait for success."""
+        """Create the deployment, validate green when it waits for approval, continue it and wait for success.
+
+        From the CreateDeployment call on, an interruption stops the deployment, even one whose creation
+        answer never arrived (found by its one-off description).
+        """
         target = plan.target
         self._emit(Level.STEP, "Creating the CodeDeploy deployment")
         name = plan.release or task_definition_name(task_definition_arn)
-        try:
-            deployment_id = self.aws.codedeploy.create(
-                application=target.application,
-                group=target.deployment_group,
-                revision=appspec_revision(self._appspec(task_definition_arn)),
-                description=f"bluegreen_deploy {plan.action} {name}",
-            )
-        except KeyboardInterrupt:
-            # The call may have reached CodeDeploy before the answer reached us; no other deployment was in
-            # progress when we started, so one in progress now is ours.
-            active = self.aws.codedeploy.active_deployments(
-                application=target.application, group=target.deployment_group
-            )
-            if active:
-                self._stop(active[0], f"interrupted while deployment {active[0]} was being created")
-            raise DeploymentFailedError("interrupted before a deployment was created; nothing was deployed") from None
-        self._emit(Level.INFO, f"  deployment {deployment_id}")
+        description = f"bluegreen_deploy {plan.action} {name} ({uuid.uuid4().hex[:12]})"
+        since = datetime.now(UTC) - OWN_DEPLOYMENT_WINDOW
+        alarms = ", ".join(target.replacement_alarms)
+        self._emit(Level.INFO, f"  alarms watched: {alarms} (the {target.replacement_color} target group's)")
         budget = self.options.timeout_seconds or target.budget.total_seconds
-        deadline = self.clock() + budget
+        deployment_id = None
         try:
+            deployment_id = self._create(plan, task_definition_arn, description=description, since=since)
+            self._emit(Level.INFO, f"  deployment {deployment_id}")
+            deadline = self.clock() + budget
             info = self.watcher.wait(deployment_id, deadline=deadline, until={"Ready"})
             if info["status"] == "Ready":
                 self._validate_green(plan, deployment_id)
@@ -249,15 +218,44 @@ class BlueGreenRelease:
                 self.aws.codedeploy.proceed(deployment_id)
                 info = self.watcher.wait(deployment_id, deadline=deadline)
         except DeploymentTimeoutError:
-            self._stop(deployment_id, f"deployment {deployment_id} did not succeed within {budget:g} s")
+            self._stop(deployment_id or "", f"deployment {deployment_id} did not succeed within {budget:g} s")
         except KeyboardInterrupt:
-            self._stop(deployment_id, f"interrupted while deployment {deployment_id} was in progress")
+            if deployment_id:
+                self._stop(deployment_id, f"interrupted while deployment {deployment_id} was in progress")
+            if found := self._own_deployment(target, description, since):
+                self._stop(found, f"interrupted while deployment {found} was being created")
+            raise DeploymentFailedError("interrupted before a deployment was created; nothing was deployed") from None
         if info["status"] != "Succeeded":
             reason = deployment_failure_reason(info)
             raise DeploymentFailedError(
                 f"deployment {deployment_id} {info['status']}: {reason}{self._rollback_outcome(info)}"
             )
         return deployment_id
+
+    def _create(self, plan: Plan, task_definition_arn: str, *, description: str, since: datetime) -> str:
+        """Create the deployment; if the call failed after CodeDeploy accepted it (a 5xx, or a retry refused
+        because the first attempt's deployment is active), go on with the one it created."""
+        target = plan.target
+        try:
+            return self.aws.codedeploy.create(
+                application=target.application,
+                group=target.deployment_group,
+                revision=appspec_revision(self._appspec(task_definition_arn)),
+                description=description,
+                alarms=list(target.replacement_alarms),
+            )
+        except AwsCallError as error:
+            found = self._own_deployment(target, description, since)
+            if not found:
+                raise DeploymentFailedError(f"{error}; no deployment was created; nothing was deployed") from error
+            self._emit(Level.WARNING, f"  {error}; CodeDeploy had accepted it: continuing deployment {found}")
+            return found
+
+    def _own_deployment(self, target: Target, description: str, since: datetime) -> str | None:
+        active = self.aws.codedeploy.deployments(
+            application=target.application, group=target.deployment_group, statuses=ACTIVE_STATUSES, created_after=since
+        )
+        return own_deployment(active, description=description)
 
     def _validate_green(self, plan: Plan, deployment_id: str) -> None:
         self._emit(Level.STEP, f"Validating green on the test listener {plan.target.test_listener_url}")
@@ -297,7 +295,7 @@ class BlueGreenRelease:
 
     def _rollback_outcome(self, info: dict) -> str:
         """Follow the rollback CodeDeploy started for a failed or stopped deployment, and say how it ended."""
-        rollback_id = rollback_deployment_id(info)
+        rollback_id = rollback_deployment_id(info) or self._late_rollback_id(info)
         if not rollback_id:
             return "; no rollback deployment was started"
         self._emit(Level.STEP, f"Following rollback deployment {rollback_id}")
@@ -306,6 +304,17 @@ class BlueGreenRelease:
         except DeploymentTimeoutError:
             return f"; rollback deployment {rollback_id} is still in progress"
         return f"; rollback deployment {rollback_id} {outcome['status']}"
+
+    def _late_rollback_id(self, info: dict) -> str | None:
+        """Re-read a failed or stopped deployment for a while: its rollbackInfo may appear after its status."""
+        if info.get("status") not in {"Failed", "Stopped"} or not info.get("deploymentId"):
+            return None
+        deadline = self.clock() + ROLLBACK_INFO_WAIT_SECONDS
+        while self.clock() < deadline:
+            self.sleep(self.options.poll_interval)
+            if rollback_id := rollback_deployment_id(self.aws.codedeploy.deployment(info["deploymentId"])):
+                return rollback_id
+        return None
 
     def _follow(self, target: Target, deployment_id: str) -> ReleaseResult:
         """Watch someone else's deployment to its end; never continue or stop it, it is not ours."""
@@ -333,11 +342,7 @@ class BlueGreenRelease:
     # Helpers.
 
     def _appspec(self, task_definition: str) -> dict:
-        return appspec_build(
-            task_definition_arn=task_definition,
-            container_name=self.config.container_name,
-            container_port=self.config.service.container_port,
-        )
+        return appspec_for(self.config, task_definition)
 
     def _emit_plan(self, plan: Plan) -> None:
         self._emit(Level.STEP, "Plan")
@@ -348,7 +353,13 @@ class BlueGreenRelease:
         self.progress(Event(level, text))
 
     def _result(
-        self, plan: Plan, *, deployment_id: str | None, task_definition: str | None, dry_run: bool = False
+        self,
+        plan: Plan,
+        *,
+        deployment_id: str | None,
+        task_definition: str | None,
+        dry_run: bool = False,
+        migrated: bool = False,
     ) -> ReleaseResult:
         return ReleaseResult(
             deployment_id=deployment_id,
@@ -356,4 +367,5 @@ class BlueGreenRelease:
             task_definition=task_definition,
             elapsed_seconds=self.clock() - self.started,
             dry_run=dry_run,
+            migrated=migrated,
         )

@@ -10,7 +10,7 @@ from typing import Any
 from deploy.bluegreen.budget import WaitBudget, wait_budget
 from deploy.bluegreen.errors import TargetMismatchError
 from deploy.bluegreen.gateways import Gateways
-from deploy.config import EnvironmentConfig, StackOutput, StackPart
+from deploy.config import AlarmMetric, EnvironmentConfig, StackOutput, StackPart, TargetGroupColor
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,6 +31,9 @@ class Target:
     network_configuration: dict[str, Any]
     placement: dict[str, Any]
     budget: WaitBudget
+    # The target group the release's new tasks go to (the one production does not use), and its alarms.
+    replacement_color: str
+    replacement_alarms: tuple[str, ...]
 
 
 def target_resolve(config: EnvironmentConfig, *, gateways: Gateways, test_listener_url: str | None = None) -> Target:
@@ -61,6 +64,9 @@ def target_resolve(config: EnvironmentConfig, *, gateways: Gateways, test_listen
         production_listener_arn=outputs.get(StackOutput.PRODUCTION_LISTENER_ARN),
         test_listener_arn=outputs.get(StackOutput.TEST_LISTENER_ARN),
     )
+    live = _live_target_groups(gateways, outputs.get(StackOutput.PRODUCTION_LISTENER_ARN))
+    replacement, color_problems = replacement_color(outputs, live)
+    problems += color_problems
     if problems:
         raise TargetMismatchError(
             f"cannot release to {config.name}:\n" + "\n".join(f"  - {problem}" for problem in problems)
@@ -82,7 +88,40 @@ def target_resolve(config: EnvironmentConfig, *, gateways: Gateways, test_listen
         network_configuration=service["networkConfiguration"],
         placement=service_placement(service),
         budget=wait_budget(group, traffic_routing=gateways.codedeploy.traffic_routing(config_name)),
+        replacement_color=replacement,
+        replacement_alarms=tuple(
+            config.alarm_name(replacement, metric) for metric in (AlarmMetric.TARGET_5XX, AlarmMetric.UNHEALTHY_HOSTS)
+        ),
     )
+
+
+def _live_target_groups(gateways: Gateways, listener_arn: str | None) -> list[str]:
+    return gateways.load_balancer.forwarded_target_groups(listener_arn) if listener_arn else []
+
+
+def replacement_color(outputs: Mapping[str, str], live: list[str]) -> tuple[str, list[str]]:
+    """Which target group a new deployment fills: the one the production listener does not forward to.
+
+    CodeDeploy swaps the listener on every release, so this is asked each time rather than assumed.
+    """
+    colors = {
+        outputs.get(StackOutput.BLUE_TARGET_GROUP_ARN): TargetGroupColor.BLUE,
+        outputs.get(StackOutput.GREEN_TARGET_GROUP_ARN): TargetGroupColor.GREEN,
+    }
+    colors.pop(None, None)
+    if len(colors) != 2:
+        return TargetGroupColor.GREEN, [
+            f"stack outputs lack {StackOutput.BLUE_TARGET_GROUP_ARN}/{StackOutput.GREEN_TARGET_GROUP_ARN}: "
+            "update the ECS stack (cdk deploy)"
+        ]
+    live_colors = {colors[arn] for arn in live if arn in colors}
+    if len(live_colors) != 1:
+        return TargetGroupColor.GREEN, [
+            f"the production listener forwards to {', '.join(live) or 'nothing'}, not to exactly one of the "
+            "stack's two target groups"
+        ]
+    (live_color,) = live_colors
+    return (TargetGroupColor.GREEN if live_color == TargetGroupColor.BLUE else TargetGroupColor.BLUE), []
 
 
 def stack_output_problems(outputs: Mapping[str, str], *, expected: Mapping[str, str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""The new task definition revision: the current one carried over exactly, with only the image and release changed."""
+"""The new task definition revision: a base revision carried over exactly, with only the image and release changed."""
 
 from __future__ import annotations
 
@@ -75,6 +75,14 @@ def environment_with(environment: list[dict[str, str]], name: str, value: str) -
             entry["value"] = value
             return updated
     return [*updated, {"name": name, "value": value}]
+
+
+def container_image(task_definition: Mapping[str, Any], container_name: str) -> str:
+    """The image one container of a task definition runs."""
+    for container in task_definition.get("containerDefinitions", []):
+        if container.get("name") == container_name:
+            return container["image"]
+    raise TargetMismatchError(f"task definition {task_definition.get('family')!r} has no container {container_name!r}")
 
 
 def container_environment(task_definition: Mapping[str, Any], container_name: str, name: str) -> str | None:

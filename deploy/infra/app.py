@@ -60,6 +60,8 @@ def stacks_build(app: cdk.App, *, config: EnvironmentConfig) -> list[cdk.Stack]:
     )
     stacks = [network, database, registry, service, github]
     for stack in stacks:
+        # A kept environment's stacks cannot be deleted by a stray `cdk destroy`.
+        stack.termination_protection = not config.disposable
         cdk.Tags.of(stack).add("Project", config.resource_name)
         cdk.Tags.of(stack).add("Environment", config.name)
     # Acknowledged findings are copied into each resource's Metadata, so every template carries its own audit trail.

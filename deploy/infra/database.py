@@ -61,7 +61,11 @@ class Database(Construct):
         self.instance.node.default_child.override_logical_id(INSTANCE_LOGICAL_ID)
         # The instance exposes the secret through its attachment; the generated secret itself is pinned.
         self.secret = self.instance.secret
-        self.instance.node.find_child("Secret").node.default_child.override_logical_id(SECRET_LOGICAL_ID)
+        generated_secret = self.instance.node.find_child("Secret")
+        generated_secret.node.default_child.override_logical_id(SECRET_LOGICAL_ID)
+        if database.snapshot_on_removal:
+            # The final snapshot keeps the master user's password: its secret must outlive the instance too.
+            generated_secret.apply_removal_policy(RemovalPolicy.RETAIN)
         self._acknowledge(config)
 
     def _acknowledge(self, config: EnvironmentConfig) -> None:

@@ -12,12 +12,12 @@ from deploy.infra.nag import nag_acknowledge
 
 
 def github_subjects(config: EnvironmentConfig) -> list[str]:
-    """The OIDC ``sub`` claims allowed to deploy: jobs of the environment's GitHub environment or branch."""
-    repo = config.github_repository
-    return [
-        f"repo:{repo}:environment:{config.github_environment}",
-        f"repo:{repo}:ref:refs/heads/{config.release.deploy_branch}",
-    ]
+    """The OIDC ``sub`` claims allowed to deploy: jobs of the environment's GitHub environment only.
+
+    A branch subject (``ref:refs/heads/main``) would let any job on that branch in, skipping the
+    environment's reviewers and branch rules; docs/deploy.md has the environment restrict its branches.
+    """
+    return [f"repo:{config.github_repository}:environment:{config.github_environment}"]
 
 
 class GitHubDeployRole(Construct):
@@ -147,6 +147,8 @@ def deploy_statements(
                 "codedeploy:ContinueDeployment",
                 "codedeploy:StopDeployment",
                 "codedeploy:ListDeployments",
+                # Reads the group's record: the last succeeded deployment (--rollback), our own after a 5xx.
+                "codedeploy:BatchGetDeployments",
                 "codedeploy:GetDeploymentGroup",
                 "codedeploy:ListDeploymentTargets",
                 "codedeploy:BatchGetDeploymentTargets",

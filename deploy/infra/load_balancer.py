@@ -38,6 +38,7 @@ class LoadBalancer(Construct):
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
             security_group=security_group,
             drop_invalid_header_fields=True,
+            deletion_protection=not config.disposable,
         )
         self.blue_target_group = self._target_group("Blue", config=config, vpc=vpc)
         self.green_target_group = self._target_group("Green", config=config, vpc=vpc)

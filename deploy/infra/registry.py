@@ -26,7 +26,10 @@ class Registry(Construct):
             # A release tag always names the same image, so a rollback redeploys exactly what ran before.
             image_tag_mutability=ecr.TagMutability.IMMUTABLE,
             encryption=ecr.RepositoryEncryption.AES_256,
-            removal_policy=RemovalPolicy.RETAIN,
+            # A disposable environment's repository goes with its stack, images and all, so the fixed name
+            # is free again for the next one; otherwise the images outlive the stack.
+            removal_policy=RemovalPolicy.DESTROY if config.disposable else RemovalPolicy.RETAIN,
+            empty_on_delete=config.disposable,
             lifecycle_rules=[
                 ecr.LifecycleRule(
                     description=f"Keep the {registry.keep_images} most recent images",

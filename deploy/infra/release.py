@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from deploy.config import EnvironmentConfig
+from deploy.config import AlarmMetric, EnvironmentConfig, TargetGroupColor
 from deploy.infra.load_balancer import LoadBalancer
 from deploy.infra.nag import nag_acknowledge
 
@@ -28,12 +30,24 @@ class BlueGreenRelease(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         release = config.release
-        # CodeDeploy alternates: after a release, the next replacement is the "blue" group. Both are
-        # watched, so whichever one is green in a given deployment has its alarms.
+        # Every alarm's state change (into ALARM and back to OK) reaches whoever subscribes here.
+        self.topic = sns.Topic(self, "AlarmTopic", topic_name=config.alarm_topic_name, enforce_ssl=True)
+        nag_acknowledge(
+            self.topic,
+            rule="AwsSolutions-SNS2",
+            reason="CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and "
+            "alarm notifications carry no data beyond metric names and thresholds.",
+        )
+        # CodeDeploy alternates: after a release, the next replacement is the "blue" group. Both are on
+        # the group, for deployments started elsewhere; bluegreen_deploy narrows each of its own deployments
+        # to the replacement group's alarms (ADR 0009), so an incident on the live group does not stop a fix.
         self.alarms = [
-            *self._alarms("Blue", load_balancer.blue_target_group, config=config),
-            *self._alarms("Green", load_balancer.green_target_group, config=config),
+            *self._alarms(TargetGroupColor.BLUE, load_balancer.blue_target_group, config=config),
+            *self._alarms(TargetGroupColor.GREEN, load_balancer.green_target_group, config=config),
         ]
+        for alarm in self.alarms:
+            alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.topic))
+            alarm.add_ok_action(cloudwatch_actions.SnsAction(self.topic))
         self.application = codedeploy.EcsApplication(
             self, "Application", application_name=config.codedeploy_application_name
         )
@@ -69,7 +83,7 @@ class BlueGreenRelease(Construct):
         )
 
     def _alarms(
-        self, name: str, target_group: elbv2.ApplicationTargetGroup, *, config: EnvironmentConfig
+        self, color: str, target_group: elbv2.ApplicationTargetGroup, *, config: EnvironmentConfig
     ) -> list[cloudwatch.Alarm]:
         release = config.release
         period = Duration.seconds(release.alarm_period_seconds)
@@ -85,15 +99,17 @@ class BlueGreenRelease(Construct):
         return [
             errors.create_alarm(
                 self,
-                f"{name}5xx",
-                alarm_description=f"{config.resource_name}: 5xx from the {name.lower()} target group's tasks",
+                f"{color.capitalize()}5xx",
+                alarm_name=config.alarm_name(color, AlarmMetric.TARGET_5XX),
+                alarm_description=f"{config.resource_name}: 5xx from the {color} target group's tasks",
                 threshold=release.target_5xx_alarm_threshold,
                 **common,
             ),
             unhealthy.create_alarm(
                 self,
-                f"{name}Unhealthy",
-                alarm_description=f"{config.resource_name}: unhealthy hosts in the {name.lower()} target group",
+                f"{color.capitalize()}Unhealthy",
+                alarm_name=config.alarm_name(color, AlarmMetric.UNHEALTHY_HOSTS),
+                alarm_description=f"{config.resource_name}: unhealthy hosts in the {color} target group",
                 threshold=release.unhealthy_host_alarm_threshold,
                 **common,
             ),

@@ -99,6 +99,8 @@ class ServiceStack(Stack):
             StackOutput.SERVICE_NAME: self.web_service.service.service_name,
             StackOutput.CODEDEPLOY_APPLICATION: self.release.application.application_name,
             StackOutput.DEPLOYMENT_GROUP: self.release.deployment_group.deployment_group_name,
+            StackOutput.BLUE_TARGET_GROUP_ARN: self.load_balancer.blue_target_group.target_group_arn,
+            StackOutput.GREEN_TARGET_GROUP_ARN: self.load_balancer.green_target_group.target_group_arn,
         }
         for key, value in outputs.items():
             CfnOutput(self, key, value=value)

@@ -24,7 +24,12 @@ class InvalidConfigError(ValueError):
 
 def config_validate(config: EnvironmentConfig) -> None:
     """Raise ``InvalidConfigError`` listing every problem of ``config``; return quietly when it is sound."""
-    problems = [*_network_problems(config), *_service_problems(config), *_database_problems(config)]
+    problems = [
+        *_network_problems(config),
+        *_service_problems(config),
+        *_database_problems(config),
+        *_test_listener_problems(config),
+    ]
     if problems:
         raise InvalidConfigError(f"invalid configuration for environment {config.name!r}: " + "; ".join(problems))
 
@@ -70,4 +75,18 @@ def _database_problems(config: EnvironmentConfig) -> list[str]:
         problems.append(f"instance_class {database.instance_class!r} is written without the 'db.' prefix")
     if database.max_allocated_storage_gib <= database.allocated_storage_gib:
         problems.append("max_allocated_storage_gib must exceed allocated_storage_gib for storage autoscaling")
+    return problems
+
+
+def _test_listener_problems(config: EnvironmentConfig) -> list[str]:
+    """The test listener serves a release before it is validated: only the CD runner may reach it."""
+    problems = []
+    for cidr in config.load_balancer.test_listener_allowed_cidrs:
+        try:
+            network = ipaddress.ip_network(cidr)
+        except ValueError:
+            problems.append(f"test listener CIDR {cidr!r} is not a network address")
+            continue
+        if network.prefixlen == 0:
+            problems.append(f"test listener CIDR {cidr} opens it to the internet; give the CD runner's addresses")
     return problems

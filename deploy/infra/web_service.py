@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
@@ -53,8 +53,13 @@ class WebService(Construct):
             vpc=vpc,
             container_insights_v2=ecs.ContainerInsights.ENABLED,
         )
+        # Fixed name: a retained group would make a disposable environment's re-creation fail on it.
         self.log_group = logs.LogGroup(
-            self, "Logs", log_group_name=config.log_group_name, retention=retention_days(service.log_retention_days)
+            self,
+            "Logs",
+            log_group_name=config.log_group_name,
+            retention=retention_days(service.log_retention_days),
+            removal_policy=RemovalPolicy.DESTROY if config.disposable else RemovalPolicy.RETAIN,
         )
         self.secret_key = secretsmanager.Secret(
             self,

@@ -121,3 +121,11 @@ def test_deploy_pushes_the_commit_tagged_image_then_runs_bluegreen_deploy(deploy
     release = steps[-1]
     assert release["run"].startswith("python manage.py bluegreen_deploy --image ")
     assert release["env"]["IMAGE"] == build["with"]["tags"]
+
+
+def test_ci_lints_the_templates_with_the_repositorys_cfnlintrc(ci):
+    # No --ignore-checks or --config on the command line: .cfnlintrc alone decides, as in the suite.
+    (run,) = [step["run"] for step in ci["jobs"]["synth"]["steps"] if "cfn-lint" in step.get("run", "")]
+    assert run.split()[0] == "cfn-lint"
+    assert "--" not in run
+    assert (REPO_ROOT / ".cfnlintrc").is_file()

@@ -25,7 +25,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         action = parser.add_mutually_exclusive_group()
         action.add_argument("--image", metavar="IMAGE_URI", help="Image to release, pinned by tag or digest.")
-        action.add_argument("--rollback", action="store_true", help="Deploy the revision before the running one again.")
+        action.add_argument(
+            "--keep-image",
+            action="store_true",
+            help="Release the running image on the family's latest revision: how a CPU, memory, variable or "
+            "secret change made in the stack reaches the tasks.",
+        )
+        action.add_argument(
+            "--rollback",
+            action="store_true",
+            help="Deploy again the revision of the last succeeded deployment before the running one.",
+        )
+        action.add_argument(
+            "--migrate",
+            action="store_true",
+            help="Run the migrations with the running revision and exit: the last step of a first deployment.",
+        )
         parser.add_argument("--env", choices=sorted(ENVIRONMENTS), default="dev", help="Environment (default dev).")
         parser.add_argument("--dry-run", action="store_true", help="Show the plan; change nothing.")
         parser.add_argument(
@@ -58,8 +73,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if not (options["image"] or options["rollback"] or options["follow"]):
-            raise CommandError("give --image IMAGE_URI to release, --rollback, or --follow")
+        if not any(options[name] for name in ("image", "keep_image", "rollback", "migrate", "follow")):
+            raise CommandError("give --image IMAGE_URI to release, --keep-image, --rollback, --migrate or --follow")
         config = get_config(options["env"])
         # botocore logs where it found credentials and endpoints at INFO: noise among the release's own output.
         logging.getLogger("botocore").setLevel(logging.WARNING)
@@ -78,10 +93,12 @@ class Command(BaseCommand):
             progress=self.render,
         )
         try:
-            with sigterm_as_interrupt():
+            with signals_as_interrupt():
                 if options["rollback"]:
                     result = release.rollback(dry_run=options["dry_run"])
-                elif options["image"]:
+                elif options["migrate"]:
+                    result = release.migrate(dry_run=options["dry_run"])
+                elif options["image"] or options["keep_image"]:
                     result = release.deploy(options["image"], dry_run=options["dry_run"])
                 else:
                     result = release.follow()
@@ -104,6 +121,10 @@ class Command(BaseCommand):
         if result.dry_run:
             self.stdout.write(self.style.SUCCESS("Dry run: nothing was changed."))
             return
+        if result.migrated:
+            name = task_definition_name(result.task_definition or "")
+            self.stdout.write(self.style.SUCCESS(f"Migrated; {name} serves on the migrated schema."))
+            return
         if result.followed:
             if result.deployment_id:
                 self.stdout.write(
@@ -117,15 +138,21 @@ class Command(BaseCommand):
         self.stdout.write(f"  time taken:               {result.elapsed_seconds:.1f} s")
 
 
+# CD runners cancel a job with SIGTERM, a person with Ctrl-C. SIGINT is handled here rather than left to
+# Python, which leaves it ignored in a process started in the background (`&`) with SIGINT ignored.
+INTERRUPTING_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
 @contextmanager
-def sigterm_as_interrupt():
-    """CD runners cancel a job with SIGTERM: treat it as Ctrl-C so the deployment is stopped, not abandoned."""
+def signals_as_interrupt():
+    """Turn SIGTERM and SIGINT into ``KeyboardInterrupt``, so the deployment is stopped, not abandoned."""
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {signum: signal.signal(signum, interrupt) for signum in INTERRUPTING_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import boto3
 import psycopg
 import pytest
 import requests
+from moto.codedeploy.models import codedeploy_backends
 from moto.ecs.models import ecs_backends
 from moto.server import ThreadedMotoServer
 
+from deploy.bluegreen.appspec import appspec_build
+from deploy.bluegreen.taskdef import environment_with
 from deploy.config import get_config
 from tests.deploy.bluegreen.lifecycle import ACCOUNT, DeploymentLifecycle
 from tests.deploy.bluegreen.proxy import AwsProxy
@@ -115,9 +121,18 @@ class Account:
         """The command as CD runs it: a process of its own, AWS reached through ``AWS_ENDPOINT_URL``."""
         return subprocess.run(command(*args), env=self.env(), cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
-    def start(self, *args: str) -> subprocess.Popen:
+    def start(self, *args: str, sigint_ignored: bool = False) -> subprocess.Popen:
+        def ignore_sigint() -> None:  # inherited through exec, as `cmd &` in a non-interactive shell does
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
         return subprocess.Popen(
-            command(*args), env=self.env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command(*args),
+            env=self.env(),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=ignore_sigint if sigint_ignored else None,
         )
 
     def client(self, name: str):
@@ -134,6 +149,35 @@ class Account:
         ecs_backends[ACCOUNT][CONFIG.region].services[
             f"{CONFIG.cluster_name}:{CONFIG.service_name}"
         ].task_definition = task_definition_arn
+
+    def register_release(self, release: str) -> str:
+        """A revision of the family like one a release registered: the first one's, with another release."""
+        ecs = self.client("ecs")
+        current = ecs.describe_task_definition(taskDefinition=self.stacks.task_definition_arn)["taskDefinition"]
+        spec = {k: current[k] for k in ("family", "containerDefinitions", "cpu", "memory", "networkMode")}
+        container = spec["containerDefinitions"][0]
+        container["image"] = container["image"].rsplit(":", 1)[0] + f":{release}"
+        container["environment"] = environment_with(container["environment"], CONFIG.service.release_env_var, release)
+        return ecs.register_task_definition(**spec)["taskDefinition"]["taskDefinitionArn"]
+
+    def record_deployment(self, task_definition_arn: str, status: str, *, minutes_ago: int) -> str:
+        """A finished deployment of the group in CodeDeploy's record, as an earlier release left it."""
+        content = json.dumps(
+            appspec_build(
+                task_definition_arn=task_definition_arn,
+                container_name=CONFIG.container_name,
+                container_port=CONFIG.service.container_port,
+            )
+        )
+        deployment_id = self.client("codedeploy").create_deployment(
+            applicationName=CONFIG.codedeploy_application_name,
+            deploymentGroupName=CONFIG.deployment_group_name,
+            revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": content}},
+        )["deploymentId"]
+        record = codedeploy_backends[ACCOUNT][CONFIG.region].deployments[deployment_id]
+        record.status = status
+        record.create_time -= timedelta(minutes=minutes_ago)
+        return deployment_id
 
     def create_deployment(self) -> str:
         """Someone else's deployment of the group, already under way."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.codedeploy.models import codedeploy_backends
@@ -64,6 +65,7 @@ class _Deployment:
     events: dict[str, str] = field(default_factory=lambda: dict.fromkeys(EVENTS, "Pending"))
     error: dict[str, str] = field(default_factory=dict)
     rollback: dict[str, str] = field(default_factory=dict)
+    rollback_reads: int = 0
 
 
 class DeploymentLifecycle:
@@ -73,16 +75,22 @@ class DeploymentLifecycle:
         self.region = region
         self.outcome = "succeed"
         self.migration_exit_code = 0
+        # GetDeployment reads of a failed or stopped deployment that still show no rollbackInfo.
+        self.rollback_info_delay = 0
         self._deployments: dict[str, _Deployment] = {}
 
     def reset(self) -> None:
         self.outcome = "succeed"
         self.migration_exit_code = 0
+        self.rollback_info_delay = 0
         self._deployments.clear()
 
     # Called by the proxy.
 
-    def answers(self, service: str, operation: str) -> bool:
+    def answers(self, service: str, operation: str, params: dict[str, Any]) -> bool:
+        # moto compares createTimeRange's epoch seconds with its datetimes and fails: filtered here.
+        if service == "codedeploy" and operation == "ListDeployments":
+            return "createTimeRange" in params
         return service == "codedeploy" and operation in {
             "ContinueDeployment",
             "StopDeployment",
@@ -91,6 +99,8 @@ class DeploymentLifecycle:
         }
 
     def answer(self, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if operation == "ListDeployments":
+            return 200, {"deployments": self._list_deployments(params)}
         deployment_id = params["deploymentId"]
         state = self._state(deployment_id)
         if operation == "ContinueDeployment":
@@ -117,6 +127,22 @@ class DeploymentLifecycle:
             ]
         }
 
+    def refusal(self, service: str, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        """CodeDeploy runs one deployment per group at a time: a second CreateDeployment is refused."""
+        if service != "codedeploy" or operation != "CreateDeployment":
+            return None
+        backend = codedeploy_backends[ACCOUNT][self.region]
+        active = [
+            d
+            for d in backend.deployments.values()
+            if d.deployment_group_name == params.get("deploymentGroupName")
+            and d.status not in {"Succeeded", "Failed", "Stopped"}
+        ]
+        if not active:
+            return None
+        message = f"The deployment group already has an active deployment: {active[0].deployment_id}"
+        return 400, {"__type": "DeploymentLimitExceededException", "message": message}
+
     def before(self, service: str, operation: str, params: dict[str, Any]) -> None:
         if service == "codedeploy" and operation == "GetDeployment":
             self._advance(params["deploymentId"])
@@ -131,7 +157,10 @@ class DeploymentLifecycle:
         if "deploymentInfo" in body:
             state = self._state(params["deploymentId"])
             body["deploymentInfo"]["errorInformation"] = state.error
-            body["deploymentInfo"]["rollbackInfo"] = state.rollback
+            hidden = state.rollback and state.rollback_reads < self.rollback_info_delay
+            if state.rollback:
+                state.rollback_reads += 1
+            body["deploymentInfo"]["rollbackInfo"] = {} if hidden else state.rollback
         return body
 
     # The lifecycle.
@@ -205,6 +234,17 @@ class DeploymentLifecycle:
 
     def _record(self, deployment_id: str) -> Any:
         return codedeploy_backends[ACCOUNT][self.region].deployments[deployment_id]
+
+    def _list_deployments(self, params: dict[str, Any]) -> list[str]:
+        start = datetime.fromtimestamp(params["createTimeRange"].get("start", 0), UTC).replace(tzinfo=None)
+        statuses = params.get("includeOnlyStatuses") or []
+        return [
+            d.deployment_id
+            for d in codedeploy_backends[ACCOUNT][self.region].deployments.values()
+            if d.deployment_group_name == params.get("deploymentGroupName")
+            and (not statuses or d.status in statuses)
+            and d.create_time >= start
+        ]
 
     def _target_id(self) -> str:
         return "text-messaging-dev:text-messaging-dev"

@@ -1,5 +1,10 @@
 """An HTTP proxy in front of the moto server: records every AWS call, injects throttling, lets the lifecycle
-helper answer what moto lacks. The command under test talks to it through ``AWS_ENDPOINT_URL``."""
+helper answer what moto lacks. The command under test talks to it through ``AWS_ENDPOINT_URL``.
+
+Injected behaviour that AWS documents and moto never shows: ``throttle`` (a ThrottlingException),
+``missing_tasks`` (DescribeTasks answering MISSING for a task just started, ECS being eventually
+consistent), ``lost_answers`` (a call that reached the service, whose answer is a 500), ``denied``
+(operations the caller may not call: an AccessDeniedException, which botocore does not retry)."""
 
 from __future__ import annotations
 
@@ -37,6 +42,9 @@ class AwsProxy:
         self.lifecycle = lifecycle
         self.calls: list[Call] = []
         self.throttle: Counter[str] = Counter()
+        self.missing_tasks = 0
+        self.lost_answers: Counter[str] = Counter()
+        self.denied: set[str] = set()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -56,6 +64,9 @@ class AwsProxy:
     def reset(self) -> None:
         self.calls.clear()
         self.throttle.clear()
+        self.missing_tasks = 0
+        self.lost_answers.clear()
+        self.denied.clear()
 
     def operations(self, *, service: str | None = None) -> list[str]:
         return [c.operation for c in self.calls if service in (None, c.service) and c.status < 400]
@@ -66,14 +77,31 @@ class AwsProxy:
     def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict, bytes]:
         service, operation, params = _identify(headers, body)
         with self._lock:
-            throttled = self.throttle[operation] > 0
-            if throttled:
+            throttled = self.throttle[operation] > 0 or operation in self.denied
+            if self.throttle[operation] > 0:
                 self.throttle[operation] -= 1
-            answered_here = self.lifecycle.answers(service, operation)
-            if not throttled:
+            missing = operation == "DescribeTasks" and self.missing_tasks > 0
+            if missing:
+                self.missing_tasks -= 1
+            lost = self.lost_answers[operation] > 0
+            if lost:
+                self.lost_answers[operation] -= 1
+            answered_here = self.lifecycle.answers(service, operation, params)
+            refusal = None if throttled or missing else self.lifecycle.refusal(service, operation, params)
+            if not (throttled or missing or refusal):
                 self.lifecycle.before(service, operation, params)
-        if throttled:
-            status, payload = 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
+        if throttled or missing or refusal:
+            if operation in self.denied:
+                status, payload = 400, {"__type": "AccessDeniedException", "message": f"not authorized: {operation}"}
+            elif throttled:
+                status, payload = 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
+            elif missing:
+                status, payload = (
+                    200,
+                    {"tasks": [], "failures": [{"arn": a, "reason": "MISSING"} for a in params["tasks"]]},
+                )
+            else:
+                status, payload = refusal
             self.calls.append(Call(service, operation, params, status))
             return status, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(payload).encode()
         if answered_here:
@@ -95,6 +123,11 @@ class AwsProxy:
                 answer = json.dumps(
                     self.lifecycle.after(service, operation, params, json.loads(answer or b"{}"))
                 ).encode()
+        if lost:
+            # The call took effect upstream; the caller only sees a server error.
+            self.calls.append(Call(service, operation, params, 500))
+            payload = {"__type": "InternalFailure", "message": "We encountered an internal error."}
+            return 500, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(payload).encode()
         self.calls.append(Call(service, operation, params, response.status))
         return response.status, response_headers, answer
 

@@ -18,6 +18,7 @@ class Stacks:
     task_definition_arn: str
     production_listener_arn: str
     test_listener_arn: str
+    target_groups: list[str]  # blue, green
     subnets: list[str]
     security_group: str
 
@@ -50,14 +51,17 @@ def stacks_create(
         )["TargetGroups"][0]["TargetGroupArn"]
         for color in ("blue", "green")
     ]
+    # As the stack starts them: production on blue, test on green.
     listeners = [
         elbv2.create_listener(
             LoadBalancerArn=alb["LoadBalancerArn"],
             Protocol="HTTP",
             Port=port,
-            DefaultActions=[{"Type": "forward", "TargetGroupArn": target_groups[0]}],
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group}],
         )["Listeners"][0]["ListenerArn"]
-        for port in (config.load_balancer.production_port, config.load_balancer.test_port)
+        for port, target_group in zip(
+            (config.load_balancer.production_port, config.load_balancer.test_port), target_groups, strict=True
+        )
     ]
 
     ecs.create_cluster(clusterName=config.cluster_name)
@@ -166,12 +170,15 @@ def stacks_create(
                 StackOutput.SERVICE_NAME: config.service_name,
                 StackOutput.CODEDEPLOY_APPLICATION: config.codedeploy_application_name,
                 StackOutput.DEPLOYMENT_GROUP: config.deployment_group_name,
+                StackOutput.BLUE_TARGET_GROUP_ARN: target_groups[0],
+                StackOutput.GREEN_TARGET_GROUP_ARN: target_groups[1],
             },
         )
     return Stacks(
         task_definition_arn=task_definition,
         production_listener_arn=listeners[0],
         test_listener_arn=listeners[1],
+        target_groups=target_groups,
         subnets=subnets,
         security_group=security_group,
     )

@@ -71,10 +71,15 @@ def test_timeout_stops_with_rollback(account):
     assert_stopped_with_rollback(account, result)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_interruption_stops_with_rollback(account, signum):
+@pytest.mark.parametrize(
+    ("signum", "sigint_ignored"),
+    [(signal.SIGTERM, False), (signal.SIGINT, False), (signal.SIGINT, True)],
+    ids=["SIGTERM", "SIGINT", "SIGINT-with-SIGINT-ignored-at-start"],
+)
+def test_interruption_stops_with_rollback(account, signum, sigint_ignored):
     account.lifecycle.outcome = "hang"
-    process = account.start("--image", IMAGE)
+    # A command started in the background by a shell (`cmd &`) inherits SIGINT ignored.
+    process = account.start("--image", IMAGE, sigint_ignored=sigint_ignored)
     deadline = time.monotonic() + 30
     while "CreateDeployment" not in account.proxy.writes() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -125,3 +130,60 @@ def test_image_without_tag_is_refused_before_any_call(account):
     assert_clean_failure(result)
     assert "has no tag" in result.stderr
     assert account.proxy.calls == []
+
+
+def test_a_task_ecs_keeps_answering_missing_for_is_stopped_and_nothing_deployed(account):
+    account.proxy.missing_tasks = 10**6
+
+    result = account.run("--image", IMAGE, "--migration-timeout", "2")
+
+    assert_clean_failure(result)
+    assert "kept answering MISSING for migration task" in result.stderr
+    assert account.proxy.writes() == ["RegisterTaskDefinition", "RunTask", "StopTask"]
+
+
+def test_a_server_error_after_codedeploy_accepted_the_deployment_continues_that_deployment(account):
+    account.proxy.lost_answers["CreateDeployment"] = 1
+
+    result = account.run("--image", IMAGE)
+
+    assert result.returncode == 0, result.stderr
+    assert "CodeDeploy had accepted it: continuing deployment" in result.stdout
+    created = account.client("codedeploy").list_deployments()["deployments"]
+    assert len(created) == 1
+    assert f"deployment:               {created[0]}" in result.stdout
+    assert "ContinueDeployment" in account.proxy.writes()
+
+
+def test_a_failed_create_that_created_nothing_is_a_clear_error(account):
+    account.proxy.denied.add("CreateDeployment")
+
+    result = account.run("--image", IMAGE)
+
+    assert_clean_failure(result)
+    assert "AccessDeniedException" in result.stderr
+    assert "no deployment was created; nothing was deployed" in result.stderr
+    assert account.client("codedeploy").list_deployments()["deployments"] == []
+
+
+def test_rollback_info_appearing_after_the_failed_status_is_waited_for(account):
+    account.lifecycle.outcome = "fail"
+    account.lifecycle.rollback_info_delay = 3
+
+    result = account.run("--image", IMAGE)
+
+    assert_clean_failure(result)
+    assert "no rollback deployment was started" not in result.stderr
+    assert result.stderr.rstrip().endswith("Succeeded")
+    assert "; rollback deployment" in result.stderr
+
+
+def test_an_aws_error_while_watching_the_migration_stops_the_task(account):
+    account.proxy.denied.add("DescribeTasks")
+
+    result = account.run("--image", IMAGE)
+
+    assert_clean_failure(result)
+    assert "AccessDeniedException" in result.stderr
+    assert "stopped migration task" in result.stdout
+    assert account.proxy.writes() == ["RegisterTaskDefinition", "RunTask", "StopTask"]

@@ -2,6 +2,8 @@
 
 import json
 
+import requests
+
 from tests.deploy.bluegreen.conftest import CONFIG, GREEN_RELEASE
 from tests.deploy.bluegreen.stacks import IMAGE_REPOSITORY
 
@@ -24,15 +26,53 @@ def test_success_migrates_shifts_validates_and_reports(account):
         "Ready",
         "GET /health: 200",
         f"GET /health/ready: ready, release {GREEN_RELEASE}",
-        "stored and read back",
+        "GET /messages: 200",
         "AfterAllowTraffic: Succeeded",
         "previous task definition: text-messaging-dev:1",
         "new task definition:      text-messaging-dev:2",
     ]:
         assert expected in out
     assert out.index("migrations applied") < out.index("Creating the CodeDeploy deployment")
-    assert out.index("stored and read back") < out.index("Moving production traffic to green")
+    assert out.index("GET /messages: 200") < out.index("Moving production traffic to green")
     assert account.proxy.writes() == ["RegisterTaskDefinition", "RunTask", "CreateDeployment", "ContinueDeployment"]
+
+
+def test_validation_leaves_nothing_clients_could_see(account):
+    before = requests.get(f"{account.green_url}/messages", timeout=5).json()
+
+    result = account.run("--image", IMAGE)
+
+    assert result.returncode == 0, result.stderr
+    assert requests.get(f"{account.green_url}/messages", timeout=5).json() == before
+    assert [c for c in result.stdout.splitlines() if "POST" in c] == []
+
+
+def test_the_deployment_is_watched_by_the_replacement_groups_alarms_only(account):
+    account.run("--image", IMAGE)
+
+    override = params(account, "CreateDeployment")["overrideAlarmConfiguration"]
+    assert override == {
+        "enabled": True,
+        "alarms": [{"name": "text-messaging-dev-green-5xx"}, {"name": "text-messaging-dev-green-unhealthy"}],
+    }
+
+
+def test_after_a_release_moved_production_to_green_the_next_one_watches_blue(account):
+    blue, green = account.stacks.target_groups
+    elbv2 = account.client("elbv2")
+    elbv2.modify_listener(
+        ListenerArn=account.stacks.production_listener_arn,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": green}],
+    )
+    elbv2.modify_listener(
+        ListenerArn=account.stacks.test_listener_arn, DefaultActions=[{"Type": "forward", "TargetGroupArn": blue}]
+    )
+
+    result = account.run("--image", IMAGE)
+
+    assert result.returncode == 0, result.stderr
+    alarms = params(account, "CreateDeployment")["overrideAlarmConfiguration"]["alarms"]
+    assert alarms == [{"name": "text-messaging-dev-blue-5xx"}, {"name": "text-messaging-dev-blue-unhealthy"}]
 
 
 def test_new_revision_changes_only_image_and_release(account):
@@ -46,6 +86,89 @@ def test_new_revision_changes_only_image_and_release(account):
     assert container["logConfiguration"]["options"]["awslogs-group"] == CONFIG.log_group_name
     assert registered["tags"] == [{"key": "project", "value": "text-messaging"}]
     assert (registered["cpu"], registered["memory"], registered["networkMode"]) == ("256", "512", "awsvpc")
+
+
+def register_stack_change(account, **changes) -> str:
+    """What `cdk deploy` does after a change to the task definition in CDK: a new latest revision of the
+    family, with the image the stack knows (the first release's), which the service does not run."""
+    ecs = account.client("ecs")
+    current = ecs.describe_task_definition(taskDefinition=account.stacks.task_definition_arn)["taskDefinition"]
+    spec = {k: current[k] for k in ("family", "containerDefinitions", "networkMode", "requiresCompatibilities")}
+    spec |= {"cpu": "512", "memory": "1024"} | changes
+    spec["containerDefinitions"][0]["environment"].append({"name": "FEATURE_FLAG", "value": "on"})
+    spec["containerDefinitions"][0]["secrets"].append(
+        {"name": "API_TOKEN", "valueFrom": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:token"}
+    )
+    return ecs.register_task_definition(**spec)["taskDefinition"]["taskDefinitionArn"]
+
+
+def test_a_release_builds_on_the_familys_latest_revision_so_stack_changes_reach_the_tasks(account):
+    register_stack_change(account)
+
+    result = account.run("--image", IMAGE)
+
+    assert result.returncode == 0, result.stderr
+    registered = params(account, "RegisterTaskDefinition")
+    container = registered["containerDefinitions"][0]
+    assert (registered["cpu"], registered["memory"]) == ("512", "1024")
+    assert {"name": "FEATURE_FLAG", "value": "on"} in container["environment"]
+    assert "API_TOKEN" in [secret["name"] for secret in container["secrets"]]
+    assert container["image"] == IMAGE
+    assert {"name": CONFIG.service.release_env_var, "value": GREEN_RELEASE} in container["environment"]
+    assert "new task definition:      text-messaging-dev:3" in result.stdout
+
+
+def test_dry_run_shows_what_the_stacks_latest_revision_changes(account):
+    register_stack_change(account)
+
+    result = account.run("--image", IMAGE, "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "built on text-messaging-dev:2 (the family's latest)" in result.stdout
+    assert "  cpu: 256 -> 512" in result.stdout
+    assert "  memory: 512 -> 1024" in result.stdout
+    assert "environment[FEATURE_FLAG]: (none) -> " in result.stdout
+    assert "secrets[API_TOKEN]: (none) -> " in result.stdout
+    assert account.proxy.writes() == []
+
+
+def test_keep_image_releases_the_stack_change_with_the_running_image(account):
+    register_stack_change(account)
+
+    result = account.run("--keep-image", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert f"Release:         v1 ({IMAGE_REPOSITORY}:v1)" in result.stdout
+    assert "  cpu: 256 -> 512" in result.stdout
+    assert "image:" not in result.stdout
+    assert "RELEASE_VERSION" not in result.stdout
+
+
+def test_migrate_runs_the_migrations_with_the_running_revision_and_deploys_nothing(account):
+    result = account.run("--migrate")
+
+    assert result.returncode == 0, result.stderr
+    assert "python manage.py migrate --no-input with text-messaging-dev:1" in result.stdout
+    assert "Migrated; text-messaging-dev:1 serves on the migrated schema." in result.stdout
+    assert params(account, "RunTask")["taskDefinition"] == account.stacks.task_definition_arn
+    assert account.proxy.writes() == ["RunTask"]
+
+
+def test_missing_task_answers_right_after_run_task_are_retried(account):
+    account.proxy.missing_tasks = 3
+
+    result = account.run("--image", IMAGE)
+
+    assert result.returncode == 0, result.stderr
+    assert account.proxy.operations(service="ecs").count("DescribeTasks") >= 4
+    assert "StopTask" not in account.proxy.writes()
+
+
+def test_the_registered_revision_is_not_read_back(account):
+    account.run("--image", IMAGE)
+
+    described = [c.params["taskDefinition"] for c in account.proxy.calls if c.operation == "DescribeTaskDefinition"]
+    assert not any(arn.endswith(":2") for arn in described)
 
 
 def test_migration_runs_in_the_service_network_and_the_appspec_names_the_new_revision(account):
@@ -70,6 +193,7 @@ def test_dry_run_shows_the_plan_and_makes_no_write_call(account):
     assert result.returncode == 0, result.stderr
     assert f"containerDefinitions[text-messaging-app].image: {IMAGE_REPOSITORY}:v1 -> {IMAGE}" in result.stdout
     assert "environment[RELEASE_VERSION].value: v1 -> v2" in result.stdout
+    assert "built on text-messaging-dev:1 (the family's latest)" in result.stdout
     assert '"ContainerPort": 8080' in result.stdout
     assert "Wait budget:     45 min" in result.stdout
     assert "Dry run: nothing was changed." in result.stdout
@@ -86,24 +210,6 @@ def test_throttling_is_retried_with_backoff(account):
     throttled = [c.operation for c in account.proxy.calls if c.status == 400]
     assert throttled == ["RegisterTaskDefinition", "GetDeployment", "GetDeployment"]
     assert account.proxy.writes().count("RegisterTaskDefinition") == 1
-
-
-def test_rollback_redeploys_the_previous_revision_without_migrating(account):
-    ecs = account.client("ecs")
-    current = ecs.describe_task_definition(taskDefinition=account.stacks.task_definition_arn)["taskDefinition"]
-    spec = {k: current[k] for k in ("family", "containerDefinitions", "cpu", "memory", "networkMode")}
-    for release in (GREEN_RELEASE, "v3"):
-        spec["containerDefinitions"][0]["environment"][1]["value"] = release
-        arn = ecs.register_task_definition(**spec)["taskDefinition"]["taskDefinitionArn"]
-    account.point_service_at(arn)
-
-    result = account.run("--rollback")
-
-    assert result.returncode == 0, result.stderr
-    assert "Task definition: text-messaging-dev:3 -> text-messaging-dev:2" in result.stdout
-    assert "Migrations are not reversed" in result.stdout
-    assert f"release {GREEN_RELEASE}" in result.stdout
-    assert account.proxy.writes() == ["CreateDeployment", "ContinueDeployment"]
 
 
 def test_follow_watches_a_deployment_in_progress_instead_of_refusing(account):

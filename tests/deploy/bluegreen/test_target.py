@@ -1,6 +1,12 @@
 """The checks that the group, service and stack outputs fit a blue/green release of this service."""
 
-from deploy.bluegreen.target import deployment_group_problems, service_problems, stack_output_problems
+from deploy.bluegreen.target import (
+    deployment_group_problems,
+    replacement_color,
+    service_problems,
+    stack_output_problems,
+)
+from deploy.config import StackOutput
 
 GROUP = {
     "applicationName": "app",
@@ -53,3 +59,21 @@ def test_service_must_be_deployed_by_codedeploy():
         "service s is deployed by ECS, not CODE_DEPLOY",
         "service s has no awsvpc network configuration to run the migration task in",
     ]
+
+
+OUTPUTS = {StackOutput.BLUE_TARGET_GROUP_ARN: "tg/blue", StackOutput.GREEN_TARGET_GROUP_ARN: "tg/green"}
+
+
+def test_replacement_is_the_target_group_production_does_not_use():
+    assert replacement_color(OUTPUTS, ["tg/blue"]) == ("green", [])
+    assert replacement_color(OUTPUTS, ["tg/green"]) == ("blue", [])
+
+
+def test_production_on_both_groups_or_neither_is_a_problem():
+    assert replacement_color(OUTPUTS, ["tg/blue", "tg/green"])[1]
+    assert replacement_color(OUTPUTS, ["tg/other"])[1]
+
+
+def test_a_stack_without_the_target_group_outputs_is_a_problem():
+    _, problems = replacement_color({}, ["tg/blue"])
+    assert "update the ECS stack" in problems[0]

@@ -44,6 +44,7 @@ def test_acknowledged_rules_per_environment(synthesis, config):
         "AwsSolutions-RDS11",
         "AwsSolutions-IAM4",
         "AwsSolutions-IAM5",
+        "AwsSolutions-SNS2",
     }
     dev_only = {"AwsSolutions-RDS3", "AwsSolutions-RDS10"}
     assert rules == (common | dev_only if config.name == "dev" else common)

@@ -103,7 +103,7 @@ def test_ingress_is_internet_to_alb_to_ecs_to_rds_and_nothing_else(env):
     assert all_ingress(env) == {
         ("alb", "tcp", 80, 80, "0.0.0.0/0"),
         ("alb", "tcp", 443, 443, "0.0.0.0/0"),
-        ("alb", "tcp", 8080, 8080, "0.0.0.0/0"),  # test listener: LoadBalancerConfig.test_listener_allowed_cidrs
+        # No 8080 from anywhere: the test listener is for the CD runner only (test_test_listener_*).
         ("ecs", "tcp", 8080, 8080, "alb"),
         ("rds", "tcp", 5432, 5432, "ecs"),
     }
@@ -127,3 +127,26 @@ def test_egress_alb_to_tasks_only_and_database_nowhere(network):
         (e["GroupId"]["Fn::GetAtt"][0], e["FromPort"], e["DestinationSecurityGroupId"]["Fn::GetAtt"][0])
         for e in alb_egress
     ] == [(by_name["alb"], 8080, by_name["ecs"])]
+
+
+def test_test_listener_admits_only_the_configured_cd_runner_addresses():
+    import dataclasses
+
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from deploy.config import get_config
+    from deploy.infra.stacks import NetworkStack
+
+    dev = get_config("dev")
+    config = dataclasses.replace(
+        dev, load_balancer=dataclasses.replace(dev.load_balancer, test_listener_allowed_cidrs=("203.0.113.7/32",))
+    )
+    stack = NetworkStack(cdk.App(), "Network", config=config, env=cdk.Environment(region=config.region))
+    (alb,) = [
+        group["Properties"]
+        for lid, group in Template.from_stack(stack).find_resources("AWS::EC2::SecurityGroup").items()
+        if lid.startswith("NetworkAlbSecurityGroup")
+    ]
+    port = config.load_balancer.test_port
+    assert [rule["CidrIp"] for rule in alb["SecurityGroupIngress"] if rule["FromPort"] == port] == ["203.0.113.7/32"]

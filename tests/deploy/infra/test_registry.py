@@ -7,12 +7,20 @@ def repository(registry) -> dict:
     return registry.to_json()["Resources"]["Repository"]
 
 
-def test_name_scan_on_push_and_retained(registry, config):
+def test_name_and_scan_on_push(registry, config):
     resource = repository(registry)
     assert resource["Type"] == "AWS::ECR::Repository"
     assert resource["Properties"]["RepositoryName"] == f"text-messaging-app-{config.name}"
     assert resource["Properties"]["ImageScanningConfiguration"] == {"ScanOnPush": True}
-    assert resource["DeletionPolicy"] == "Retain"
+
+
+def test_dev_repository_goes_with_its_images_and_prod_is_kept(registry, config):
+    resource = repository(registry)
+    if config.name == "dev":
+        assert (resource["DeletionPolicy"], resource["Properties"]["EmptyOnDelete"]) == ("Delete", True)
+    else:
+        assert resource["DeletionPolicy"] == "Retain"
+        assert not resource["Properties"].get("EmptyOnDelete")
 
 
 def test_lifecycle_keeps_the_most_recent_images(registry, config):

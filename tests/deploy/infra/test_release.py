@@ -1,5 +1,7 @@
 """CodeDeploy: names, blue/green with both listeners, the ready wait, rollbacks and alarms."""
 
+from deploy.config import AlarmMetric, StackOutput, TargetGroupColor
+
 
 def deployment_group(service) -> dict:
     (group,) = service.find_resources("AWS::CodeDeploy::DeploymentGroup").values()
@@ -54,3 +56,26 @@ def test_green_target_groups_5xx_and_unhealthy_hosts_alarms_are_watched(service)
     watched = {a["Name"]["Ref"] for a in deployment_group(service)["AlarmConfiguration"]["Alarms"]}
     assert len(watched) == 4  # blue's too: the replacement alternates between the two groups
     assert deployment_group(service)["AlarmConfiguration"]["Enabled"] is True
+
+
+def test_alarms_have_fixed_names_the_deploy_command_narrows_a_deployment_to(service, config):
+    names = {alarm["Properties"]["AlarmName"] for alarm in service.find_resources("AWS::CloudWatch::Alarm").values()}
+    assert names == {
+        config.alarm_name(color, metric)
+        for color in (TargetGroupColor.BLUE, TargetGroupColor.GREEN)
+        for metric in (AlarmMetric.TARGET_5XX, AlarmMetric.UNHEALTHY_HOSTS)
+    }
+
+
+def test_every_alarm_state_change_goes_to_the_configured_topic(service, config):
+    (topic_id,) = service.find_resources("AWS::SNS::Topic", {"Properties": {"TopicName": config.alarm_topic_name}})
+    for alarm in service.find_resources("AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        assert props["AlarmActions"] == [{"Ref": topic_id}]
+        assert props["OKActions"] == [{"Ref": topic_id}]
+
+
+def test_target_groups_are_outputs_so_a_release_can_tell_which_one_is_live(service):
+    outputs = service.to_json()["Outputs"]
+    assert outputs[StackOutput.BLUE_TARGET_GROUP_ARN]["Value"]["Ref"].startswith("LoadBalancerBlue")
+    assert outputs[StackOutput.GREEN_TARGET_GROUP_ARN]["Value"]["Ref"].startswith("LoadBalancerGreen")

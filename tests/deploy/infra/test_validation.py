@@ -23,6 +23,8 @@ def test_shipped_configurations_are_valid(name):
         ("service", {"min_tasks": 5}, "min_tasks"),
         ("service", {"log_retention_days": 10}, "not a CloudWatch period"),
         ("database", {"instance_class": "db.t3.micro"}, "without the 'db.' prefix"),
+        ("load_balancer", {"test_listener_allowed_cidrs": ("0.0.0.0/0",)}, "opens it to the internet"),
+        ("load_balancer", {"test_listener_allowed_cidrs": ("runner",)}, "not a network address"),
     ],
 )
 def test_invalid_configuration_is_reported(section, changes, message):
