@@ -46,10 +46,10 @@ release-dry-run: $(VENV)/.test.stamp
 	$(if $(IMAGE),,$(error give the image to release: make release-dry-run ENV=dev IMAGE=<registry>/<repository>:<tag>))
 	$(BIN)/python manage.py bluegreen_deploy --env $(ENV) --image $(IMAGE) --dry-run
 
-# The CDK CLI (npx aws-cdk@2) on this app, e.g. `make cdk ARGS="diff -c env=dev"`: cdk.json runs the app
+# The CDK CLI (npx aws-cdk@2) on this app's ENV, e.g. `make cdk ENV=dev ARGS=diff`: cdk.json runs the app
 # with `python`, so the venv's bin comes first on PATH.
 cdk: $(VENV)/.test.stamp
-	PATH="$(CURDIR)/$(BIN):$$PATH" npx --yes aws-cdk@2 $(ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" npx --yes aws-cdk@2 $(ARGS) --context env=$(ENV)
 
 # The benchmark beside the seed's Go stack (needs PostgreSQL on 127.0.0.1:5432 and the Go anchor; installs
 # wrk and Go from Debian if missing). Writes bench/results/RESULTS.md and chart.png (docs/performance.md).
