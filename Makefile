@@ -1,10 +1,13 @@
-# The two README commands: `make run` (the app on SQLite) and `make test` (the whole suite); `make bench`.
-# Each creates .venv and installs the pinned requirements it needs first, so a fresh clone needs nothing else.
+# The two README commands: `make run` (the app on SQLite) and `make test` (the whole suite).
+# Each target creates .venv and installs the pinned requirements it needs first, so a fresh clone needs
+# nothing else; the commands behind every target run from .venv, never from the shell's own Python.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# The environment of `synth`, `release-dry-run` and `cdk`: dev or prod (deploy/config.py).
+ENV ?= dev
 
-.PHONY: run test lint bench instructions
+.PHONY: run test lint bench instructions synth release-dry-run cdk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +36,27 @@ lint: $(VENV)/.test.stamp
 test: lint node_modules/.package-lock.json
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The benchmark beside the seed's Go stack (needs PostgreSQL on 127.0.0.1:5432; installs wrk and Go
-# from Debian if missing). Writes bench/results/RESULTS.md and chart.png.
+# One environment's CloudFormation templates in cdk.out, offline: no AWS credentials needed.
+synth: $(VENV)/.test.stamp
+	$(BIN)/python manage.py synth_infra --env $(ENV)
+
+# A release's plan (task definition diff, AppSpec, wait budget) with read-only AWS calls: needs credentials
+# for an account where the environment is deployed (docs/deploy.md).
+release-dry-run: $(VENV)/.test.stamp
+	$(if $(IMAGE),,$(error give the image to release: make release-dry-run ENV=dev IMAGE=<registry>/<repository>:<tag>))
+	$(BIN)/python manage.py bluegreen_deploy --env $(ENV) --image $(IMAGE) --dry-run
+
+# The CDK CLI (npx aws-cdk@2) on this app's ENV, e.g. `make cdk ENV=dev ARGS=diff`: cdk.json runs the app
+# with `python`, so the venv's bin comes first on PATH.
+cdk: $(VENV)/.test.stamp
+	PATH="$(CURDIR)/$(BIN):$$PATH" npx --yes aws-cdk@2 $(ARGS) --context env=$(ENV)
+
+# The benchmark beside the seed's Go stack (needs PostgreSQL on 127.0.0.1:5432 and the Go anchor; installs
+# wrk and Go from Debian if missing). Writes bench/results/RESULTS.md and chart.png (docs/performance.md).
 bench: $(VENV)/.test.stamp
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # CPU instructions per request in one gunicorn worker, counted by callgrind: figures that do not move with
-# the machine's load (installs valgrind from Debian if missing; takes about 3 minutes).
+# the machine's load (installs valgrind from Debian if missing; docs/performance.md).
 instructions: $(VENV)/.test.stamp
 	$(BIN)/python -m bench.instructions

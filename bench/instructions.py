@@ -1,7 +1,7 @@
 """CPU instructions per request in a gunicorn worker, counted by callgrind: ``python -m bench.instructions``.
 
-Wall-clock figures on a shared machine move by a quarter from one run to the next; instruction counts
-do not (the same count twice agrees within about 1 %), so a change of a few percent shows. The product
+Wall-clock figures on a shared machine move from one run to the next; instruction counts barely do, so
+a change of a few percent shows (docs/performance.md says how closely counts repeat). The product
 runs as the benchmark runs it (``gunicorn.conf.py``, production settings, PostgreSQL) but with one
 worker, under valgrind. Each endpoint is warmed, then the worker's count is zeroed and read back around
 N requests sent one at a time on one keep-alive connection. The count covers everything the worker
@@ -37,7 +37,7 @@ ENDPOINTS = (
 )
 POST_BODY = json.dumps({"sender": "bench", "content": "hello from the benchmark"})
 WARM_UP_REQUESTS = 200
-# Python under valgrind starts about fifty times slower than without it.
+# Python under valgrind starts many times slower than without it.
 STARTUP_TIMEOUT_S = 600
 
 

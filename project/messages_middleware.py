@@ -8,9 +8,9 @@ from django.utils.functional import SimpleLazyObject, empty
 class LazyMessageMiddleware(MessageMiddleware):
     """``MessageMiddleware`` whose storage is built when a view first reads or adds a message.
 
-    Only the admin uses messages, yet the stock middleware built the storage (a cookie and a session
-    backend) for every request: about 2 % of an API request (py-spy). Storage nobody touched has nothing
-    to save, so the response is left as the stock middleware would leave it.
+    Only the admin uses messages, yet the stock middleware builds the storage (a cookie and a session
+    backend) for every request. Storage nobody touched has nothing to save, so the response is left as
+    the stock middleware would leave it.
     """
 
     def process_request(self, request):

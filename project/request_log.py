@@ -1,10 +1,8 @@
 """The request log: one JSON line per request, written straight to stdout in the shape of every other line.
 
-Every request writes one line, so this is the one log line on the hot path. Through ``logging`` it cost
-11 µs in a loop and about 55 µs of a worker's CPU per request under load (a record, its caller's frame,
-the handler's lock, python-json-logger's formatter), a twelfth of a ``GET /messages``: switching the
-request lines off raised peak throughput 8 % (``bench``). Written here it is one dict, one ``orjson``
-call and one ``write`` (2 µs). The line keeps the shape ``project.log_format`` gives the other lines
+Every request writes one line, so this is the one log line on the hot path: one dict, one ``orjson``
+call and one ``write``, without ``logging``'s record, caller lookup, handler lock and formatter (see
+docs/adr/0005-request-log.md). The line keeps the shape ``project.log_format`` gives the other lines
 (time, level, logger, message, then the fields), so CloudWatch sees one format, and it is written only
 when the ``project.request`` logger is enabled for INFO, so ``LOG_LEVEL`` still silences it.
 

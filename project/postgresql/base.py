@@ -1,15 +1,13 @@
 """Django's PostgreSQL backend, with a health check that looks at the socket instead of running ``SELECT 1``.
 
 With persistent connections and ``CONN_HEALTH_CHECKS``, Django checks a connection before its first use
-in every request. The stock check is a ``SELECT 1`` round trip, a second query on every request: on a
-``GET /messages`` page it was about a quarter of the database's CPU, and the app spent about a tenth of
-the request waiting for it.
+in every request; the stock check is a ``SELECT 1`` round trip, a second query on every request.
 
 A server that ends a connection (a restart, a failover, an administrator's ``pg_terminate_backend``, an
 idle timeout) says why and closes the socket, so an idle connection with anything to read is on its way
 out; one with nothing to read would have answered the ``SELECT 1``. Neither check can see a peer that
-vanished without a word: the query then fails and Django discards the connection after that request,
-as before.
+vanished without a word: the query then fails and Django discards the connection after that request.
+Figures: docs/adr/0004-socket-health-check.md.
 """
 
 import select
