@@ -1,27 +1,24 @@
-"""Timestamps rendered by PostgreSQL in exactly the text DRF's ``DateTimeField`` produces."""
+"""SQL that renders a timestamp column as DRF's ``DateTimeField`` renders it: ISO 8601 in UTC with a ``Z``.
 
-from django.db.models import CharField, Func
+``datetime.isoformat`` leaves the fraction out when it is zero, so both renderings do too. The database
+writes the text in C, so a page's rows arrive in the API's shape without a ``datetime`` per row (see
+docs/adr/0006-keyset-read-model.md).
+"""
+
+# Per database vendor, with ``{column}`` for the quoted column. SQLite holds Django's own text of the UTC
+# time (``str(datetime)``: a space between date and time, the fraction only when not zero).
+TIMESTAMP_TEXT_SQL = {
+    "postgresql": (
+        "replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')"
+    ),
+    "sqlite": "replace({column}, ' ', 'T') || 'Z'",
+}
 
 
-class DrfTimestampText(Func):
-    """``created_at`` as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` in UTC, the way ``datetime.isoformat`` writes it.
-
-    A page of 50 messages spent most of its time turning each timestamp into a Python ``datetime``
-    (Django's time-zone loader is pure Python) only to turn it back into this text. PostgreSQL does it
-    in C instead. Fractional seconds are left out when zero, as ``isoformat`` does: one ``to_char`` writes
-    them always and ``replace`` drops a zero fraction. Choosing between two more ``to_char`` calls instead
-    made a page's query a third slower (pgbench: 0.14 against 0.10 ms). ``tests/messaging/test_timestamps.py``
-    proves the texts are equal.
-    """
-
-    output_field = CharField()
-    arity = 1
-    template = (
-        "replace(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')"
-    )
-
-    def as_sql(self, compiler, connection, **extra_context):
-        raise NotImplementedError("DrfTimestampText is PostgreSQL only; format in Python elsewhere")
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, **extra_context)
+def timestamp_text_sql(vendor: str, column: str) -> str:
+    """The SQL expression rendering the quoted ``column`` as API text on a ``vendor`` database."""
+    try:
+        template = TIMESTAMP_TEXT_SQL[vendor]
+    except KeyError:
+        raise NotImplementedError(f"no API timestamp text for {vendor} databases") from None
+    return template.format(column=column)

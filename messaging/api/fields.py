@@ -1,17 +1,22 @@
 """Serializer fields stricter than DRF's defaults."""
 
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 
 class StrictCharField(serializers.CharField):
-    """A ``CharField`` that refuses numbers and booleans instead of quietly turning them into text.
+    """A ``CharField`` that refuses anything but a string (numbers, booleans, lists, objects) as ``invalid``.
 
-    DRF's ``CharField`` already refuses NUL bytes and lone surrogates, which PostgreSQL text cannot hold.
+    The type is checked before anything else: DRF's ``CharField`` calls ``str()`` on the value to test it
+    for blankness, which on a list or object nested a thousand levels deep raises ``RecursionError`` (a
+    500) instead of a 400. DRF's ``CharField`` already refuses NUL bytes and lone surrogates, which
+    PostgreSQL text cannot hold.
     """
 
     default_error_messages = {"invalid": "Not a valid string."}
 
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
+    def run_validation(self, data=empty):
+        # A missing value and null keep DRF's own errors ("required", "null").
+        if data is not empty and data is not None and not isinstance(data, str):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        return super().run_validation(data)

@@ -7,8 +7,8 @@ class QuickContentNegotiation(DefaultContentNegotiation):
     """Pick the first renderer at once when the client accepts anything or exactly its media type.
 
     Most clients send no ``Accept`` header or curl's ``*/*``; for those DRF parses the header, sorts it by
-    precedence and settles on the first renderer: about 5 % of a ``GET /messages`` in a profile of the
-    app (py-spy). The answer here is the very pair DRF would return; every other request goes through DRF
+    precedence and settles on the first renderer, a visible share of a small request. The answer here is
+    the very pair DRF would return; every other request goes through DRF
     (``tests/messaging/api/test_negotiation.py`` compares both).
     """
 

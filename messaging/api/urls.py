@@ -3,7 +3,7 @@ and only the slash-less one is documented (see ``messaging.api.schema``)."""
 
 from django.urls import path
 
-from messaging.api.views import MessageDetailView, MessageListCreateView, ReadinessView
+from messaging.api.views import DETAIL_ROUTE, MessageDetailView, MessageListCreateView, ReadinessView
 
 
 def with_slash_alias(route: str, view, name: str):
@@ -12,6 +12,6 @@ def with_slash_alias(route: str, view, name: str):
 
 urlpatterns = [
     *with_slash_alias("messages", MessageListCreateView.as_view(), "message-list"),
-    *with_slash_alias("messages/<int:pk>", MessageDetailView.as_view(), "message-detail"),
+    *with_slash_alias("messages/<int:pk>", MessageDetailView.as_view(), DETAIL_ROUTE),
     *with_slash_alias("health/ready", ReadinessView.as_view(), "health-ready"),
 ]

@@ -1,21 +1,21 @@
 """HTTP endpoints of the messages API; business logic lives in services and selectors."""
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from messaging.api.locations import message_location
 from messaging.api.pagination import MessageCursorPagination
 from messaging.api.schema import BODY_TOO_LARGE, DATABASE_UNAVAILABLE, document_list_query_errors
 from messaging.api.serializers import MessageFilterSerializer, MessageSerializer
 from messaging.api.throttling import LIMITED_METHOD, MessagePostRateThrottle
 from messaging.health import check_readiness
 from messaging.models import Message
-from messaging.selectors import message_list
 from messaging.services import message_create
 
 FILTER_PARAMS = frozenset(MessageFilterSerializer().fields)
+DETAIL_ROUTE = "message-detail"
 
 
 @extend_schema_view(
@@ -42,22 +42,30 @@ class MessageListCreateView(generics.ListCreateAPIView):
         # find no cache key.
         return super().get_throttles() if self.request.method == LIMITED_METHOD else []
 
-    def get_queryset(self):
+    def list(self, request, *args, **kwargs):
+        page = self.paginator.paginate_messages(request, **self.get_filters())
+        # The rows are already in the serializer's output shape (docs/adr/0006-keyset-read-model.md).
+        return self.get_paginated_response(page)
+
+    def get_filters(self) -> dict:
+        """The validated ``sender`` and ``after`` filters of the query; a 400 naming the parameter if bad."""
         # A plain dict, not the QueryDict: DRF skips a blank optional field of form-like input, so
         # "?sender=" would list everything instead of being refused as the schema says.
         params = self.request.query_params.dict()
         if FILTER_PARAMS.isdisjoint(params):
-            # Most requests carry no filter: skip building and running a serializer that would find nothing.
-            return message_list()
+            # Most requests carry no filter: no serializer to build for finding nothing.
+            return {}
         filters = MessageFilterSerializer(data=params)
         filters.is_valid(raise_exception=True)
-        return message_list(**filters.validated_data)
+        return filters.validated_data
 
-    def perform_create(self, serializer):
-        serializer.instance = message_create(**serializer.validated_data)
-
-    def get_success_headers(self, data):
-        return {"Location": message_location(data["id"])}
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = message_create(**serializer.validated_data)
+        # The row is already in the serializer's output shape (docs/adr/0006-keyset-read-model.md).
+        location = reverse(DETAIL_ROUTE, kwargs={"pk": message["id"]})
+        return Response(message, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
 @extend_schema_view(get=extend_schema(responses={200: MessageSerializer, 503: DATABASE_UNAVAILABLE}))

@@ -1,13 +1,13 @@
-"""PostgreSQL's rendering of a timestamp equals the serializer's own (DRF's) rendering."""
+"""The database's rendering of a timestamp equals DRF's ``DateTimeField`` rendering of it."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from django.db import connection
+from rest_framework import serializers
 
-from messaging.api.serializers import _iso_datetime
 from messaging.models import Message
-from messaging.selectors import CREATED_AT_TEXT, message_list
+from messaging.selectors import message_page
+from messaging.timestamps import timestamp_text_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +24,15 @@ MOMENTS = [
 ]
 
 
-def test_database_text_equals_python_text():
+def test_database_text_equals_drfs_text():
     Message.objects.bulk_create(Message(sender="s", content="c", created_at=moment) for moment in MOMENTS)
 
-    rows = list(message_list().order_by("id"))
+    rows = message_page(limit=len(MOMENTS), oldest_first=True)
 
-    expected = [_iso_datetime(moment) for moment in MOMENTS]
-    if connection.vendor == "postgresql":
-        assert [row[CREATED_AT_TEXT] for row in rows] == expected
-    else:
-        assert [_iso_datetime(row["created_at"]) for row in rows] == expected
+    field = serializers.DateTimeField()
+    assert [row["created_at"] for row in rows] == [field.to_representation(moment) for moment in MOMENTS]
+
+
+def test_an_unknown_database_is_refused_by_name():
+    with pytest.raises(NotImplementedError, match="oracle"):
+        timestamp_text_sql("oracle", '"created_at"')

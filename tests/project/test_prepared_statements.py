@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from messaging.selectors import message_list
+from messaging.selectors import message_page
 from messaging.services import message_create
 from project.settings.database import POSTGRESQL_ENGINE, PREPARE_THRESHOLD
 
@@ -28,7 +28,7 @@ EXECUTIONS_TO_PREPARE = PREPARE_THRESHOLD + 1
 
 def test_a_list_page_is_prepared_once_repeated():
     for _ in range(EXECUTIONS_TO_PREPARE):
-        list(message_list()[:51])
+        message_page(limit=51)
 
     assert any(
         'FROM "messaging_message"' in statement and "LIMIT 51" in statement for statement in prepared_statements()
@@ -39,5 +39,6 @@ def test_an_insert_is_prepared_once_repeated_and_each_keeps_its_own_values():
     messages = [message_create(sender=f"user{n}", content=f"message {n}") for n in range(EXECUTIONS_TO_PREPARE + 1)]
 
     assert any(statement.startswith('INSERT INTO "messaging_message"') for statement in prepared_statements())
-    stored = {row["id"]: (row["sender"], row["content"]) for row in message_list()}
-    assert [stored[message.id] for message in messages] == [(f"user{n}", f"message {n}") for n in range(len(messages))]
+    stored = {row["id"]: (row["sender"], row["content"]) for row in message_page(limit=len(messages))}
+    expected = [(f"user{n}", f"message {n}") for n in range(len(messages))]
+    assert [stored[message["id"]] for message in messages] == expected
