@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
@@ -31,7 +32,7 @@ from deploy.bluegreen.listener_access import (
 from deploy.bluegreen.migration import migration_run
 from deploy.bluegreen.plan import Plan, plan_lines, task_definition_name
 from deploy.bluegreen.planning import appspec_for, plan_deploy, plan_migrate, plan_rollback
-from deploy.bluegreen.runner_address import runner_address_echo, runner_address_parse, runner_cidr
+from deploy.bluegreen.runner_address import runner_address_find, runner_cidr
 from deploy.bluegreen.target import Target, target_resolve
 from deploy.bluegreen.taskdef import release_from_image
 from deploy.bluegreen.validation import GreenChecks, green_validate
@@ -194,11 +195,10 @@ class BlueGreenRelease:
                     f"stack {target.stack_name} has no {StackOutput.ALB_SECURITY_GROUP_ID} output to open the test "
                     "listener on: update the ECS stack (cdk deploy), or pass --no-open-test-listener"
                 )
-            if self.options.runner_address:
-                address, source = runner_address_parse(self.options.runner_address), "--runner-address"
-            else:
-                url = self.options.address_echo_url or self.config.load_balancer.runner_address_echo_url
-                address, source = runner_address_echo(url), url
+            address, source = runner_address_find(
+                given=self.options.runner_address,
+                echo_url=self.options.address_echo_url or self.config.load_balancer.runner_address_echo_url,
+            )
             opening = ListenerOpening(group_id=group, port=port, cidr=runner_cidr(address))
             verb = "would open" if dry_run else "opens"
             self._emit(
@@ -318,13 +318,13 @@ class BlueGreenRelease:
             retry_interval_seconds=min(2.0, self.options.poll_interval),
         )
         try:
-            if opening is None:
+            access = (
+                listener_opened(self.aws.security_groups, opening=opening, description=rule, progress=self.progress)
+                if opening
+                else nullcontext()
+            )
+            with access:
                 green_validate(checks, progress=self.progress, sleep=self.sleep)
-            else:
-                with listener_opened(
-                    self.aws.security_groups, opening=opening, description=rule, progress=self.progress
-                ):
-                    green_validate(checks, progress=self.progress, sleep=self.sleep)
         except (GreenValidationError, AwsCallError) as error:
             self._stop(deployment_id, str(error))
 

@@ -36,6 +36,13 @@ def runner_cidr(address: Address) -> str:
     return f"{address}/{address.max_prefixlen}"
 
 
+def runner_address_find(*, given: str | None, echo_url: str) -> tuple[Address, str]:
+    """The address given (``--runner-address``), else the echo's answer; with where it came from."""
+    if given:
+        return runner_address_parse(given), "--runner-address"
+    return runner_address_echo(echo_url), echo_url
+
+
 def runner_address_echo(url: str) -> Address:
     """Ask ``url`` (which answers the caller's address as text) where this process's requests come from."""
     if not url.startswith(("http://", "https://")):
