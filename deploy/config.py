@@ -25,10 +25,13 @@ HEALTH_CHECK_COMMAND = ("python", "-m", "project.healthcheck")
 GITHUB_REPOSITORY = "text-messaging/text-messaging-app"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com"
-# Where the CD runner's requests to the test listener come from (its egress addresses as CIDRs): the
-# listener serves the release being validated, so nobody else may reach it. GitHub's standard hosted
-# runners have no fixed address; docs/deploy.md says which runners do. Empty: nobody, validation fails.
+# Fixed addresses (CIDRs) that may always reach the test listener, e.g. a self-hosted runner's egress. The
+# listener serves the release being validated, so it is closed to everyone else: bluegreen_deploy opens it
+# to the runner's own address for the validation window only (ADR 0009). Empty: only that per-release rule.
 CD_RUNNER_CIDRS: tuple[str, ...] = ()
+# Answers the caller's public IP address as text: how bluegreen_deploy learns the address to open the test
+# listener to when the runner has no fixed one (GitHub's hosted runners). Overridden by --runner-address.
+RUNNER_ADDRESS_ECHO_URL = "https://checkip.amazonaws.com"
 
 
 class UnknownEnvironmentError(ValueError):
@@ -107,8 +110,10 @@ class LoadBalancerConfig:
     production_port: int = 80
     https_port: int = 443
     test_port: int = 8080
-    # Who may reach the test listener, where green is validated before traffic moves to it: the CD runner.
+    # Who may always reach the test listener, where green is validated before traffic moves to it; the CD
+    # runner's own address is added by bluegreen_deploy for each validation and removed after it.
     test_listener_allowed_cidrs: tuple[str, ...] = CD_RUNNER_CIDRS
+    runner_address_echo_url: str = RUNNER_ADDRESS_ECHO_URL
     # Requests are short (well under a second); 30 s drains them without slowing a release.
     deregistration_delay_seconds: int = 30
 
@@ -226,6 +231,8 @@ class StackOutput:
     DEPLOYMENT_GROUP = "DeploymentGroupName"
     BLUE_TARGET_GROUP_ARN = "BlueTargetGroupArn"
     GREEN_TARGET_GROUP_ARN = "GreenTargetGroupArn"
+    # Where bluegreen_deploy adds (and removes) the rule that lets the CD runner reach the test listener.
+    ALB_SECURITY_GROUP_ID = "AlbSecurityGroupId"
 
 
 class TargetGroupColor:

@@ -50,3 +50,7 @@ class GreenValidationError(DeployError):
 
 class DeploymentTimeoutError(DeployError):
     """The deployment did not finish within its wait budget."""
+
+
+class RunnerAddressError(DeployError):
+    """The CD runner's address, given or echoed, is not an IP address to open the test listener to."""

@@ -240,6 +240,38 @@ class LoadBalancerGateway(_Gateway):
         return arns
 
 
+class SecurityGroupGateway(_Gateway):
+    label = "ec2"
+
+    def ingress_rules(self, group_id: str) -> list[dict[str, Any]]:
+        """The group's ingress rules (``SecurityGroupRuleId``, ports, ``CidrIpv4``/``CidrIpv6``, ``Description``)."""
+        rules: list[dict[str, Any]] = []
+        token: dict[str, str] = {}
+        while True:
+            page = self._call(
+                "describe_security_group_rules", Filters=[{"Name": "group-id", "Values": [group_id]}], **token
+            )
+            rules += [rule for rule in page.get("SecurityGroupRules", []) if not rule.get("IsEgress")]
+            if not page.get("NextToken"):
+                return rules
+            token = {"NextToken": page["NextToken"]}
+
+    def authorize_ingress(self, *, group_id: str, cidr: str, port: int, description: str) -> None:
+        ranges = (
+            {"Ipv6Ranges": [{"CidrIpv6": cidr, "Description": description}]}
+            if ":" in cidr
+            else {"IpRanges": [{"CidrIp": cidr, "Description": description}]}
+        )
+        self._call(
+            "authorize_security_group_ingress",
+            GroupId=group_id,
+            IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **ranges}],
+        )
+
+    def revoke_ingress(self, *, group_id: str, rule_ids: list[str]) -> None:
+        self._call("revoke_security_group_ingress", GroupId=group_id, SecurityGroupRuleIds=rule_ids)
+
+
 class LogsGateway(_Gateway):
     label = "logs"
 
@@ -263,6 +295,7 @@ class Gateways:
     codedeploy: CodeDeployGateway
     logs: LogsGateway
     load_balancer: LoadBalancerGateway
+    security_groups: SecurityGroupGateway
 
 
 def aws_gateways(region: str) -> Gateways:
@@ -278,4 +311,5 @@ def aws_gateways(region: str) -> Gateways:
         codedeploy=CodeDeployGateway(client("codedeploy")),
         logs=LogsGateway(client("logs")),
         load_balancer=LoadBalancerGateway(client("elbv2")),
+        security_groups=SecurityGroupGateway(client("ec2")),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
@@ -17,18 +18,26 @@ from deploy.bluegreen.errors import (
     DeploymentInProgressError,
     DeploymentTimeoutError,
     GreenValidationError,
+    TargetMismatchError,
 )
 from deploy.bluegreen.events import Event, Level, Progress
 from deploy.bluegreen.gateways import ACTIVE_STATUSES, Gateways
 from deploy.bluegreen.history import own_deployment
+from deploy.bluegreen.listener_access import (
+    ListenerOpening,
+    listener_leftovers_remove,
+    listener_opened,
+    rule_description,
+)
 from deploy.bluegreen.migration import migration_run
 from deploy.bluegreen.plan import Plan, plan_lines, task_definition_name
 from deploy.bluegreen.planning import appspec_for, plan_deploy, plan_migrate, plan_rollback
+from deploy.bluegreen.runner_address import runner_address_find, runner_cidr
 from deploy.bluegreen.target import Target, target_resolve
 from deploy.bluegreen.taskdef import release_from_image
 from deploy.bluegreen.validation import GreenChecks, green_validate
 from deploy.bluegreen.watch import DeploymentWatcher, deployment_failure_reason, rollback_deployment_id
-from deploy.config import EnvironmentConfig
+from deploy.config import EnvironmentConfig, StackOutput
 
 # CodeDeploy may report a failed or stopped deployment before the rollback it started (rollbackInfo).
 ROLLBACK_INFO_WAIT_SECONDS = 60
@@ -47,6 +56,11 @@ class ReleaseOptions:
     poll_interval: float = 10
     # Follow a deployment already in progress instead of refusing to start.
     follow: bool = False
+    # Open the test listener to this process's address for the validation (False: it reaches it already).
+    open_test_listener: bool = True
+    # That address, given instead of asked of the address echo URL (None: the configured one).
+    runner_address: str | None = None
+    address_echo_url: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,11 +107,12 @@ class BlueGreenRelease:
         if busy := self._in_progress(target):
             return self._follow(target, busy)
         plan = self._plan_deploy(target, image=image)
+        opening = self._test_listener_access(target, dry_run=dry_run)
         if dry_run:
             return self._result(plan, deployment_id=None, task_definition=None, dry_run=True)
         registered = self._register(plan)
         self._migrate(plan, registered)
-        deployment_id = self._shift(plan, registered["taskDefinitionArn"])
+        deployment_id = self._shift(plan, registered["taskDefinitionArn"], opening=opening)
         return self._result(plan, deployment_id=deployment_id, task_definition=registered["taskDefinitionArn"])
 
     def migrate(self, *, dry_run: bool = False) -> ReleaseResult:
@@ -118,10 +133,11 @@ class BlueGreenRelease:
         if busy := self._in_progress(target):
             return self._follow(target, busy)
         plan = self._plan_rollback(target)
+        opening = self._test_listener_access(target, dry_run=dry_run)
         if dry_run:
             return self._result(plan, deployment_id=None, task_definition=plan.task_definition_arn, dry_run=True)
         self._emit(Level.WARNING, "Migrations are not reversed: the earlier release runs on the current schema.")
-        deployment_id = self._shift(plan, plan.task_definition_arn or "")
+        deployment_id = self._shift(plan, plan.task_definition_arn or "", opening=opening)
         return self._result(plan, deployment_id=deployment_id, task_definition=plan.task_definition_arn)
 
     def follow(self) -> ReleaseResult:
@@ -166,6 +182,36 @@ class BlueGreenRelease:
         self._emit_plan(plan)
         return plan
 
+    def _test_listener_access(self, target: Target, *, dry_run: bool) -> ListenerOpening | None:
+        """Find the address to open the test listener to, and remove rules earlier runs left, before
+        anything is deployed: a wrong address must not cost a release."""
+        self._emit(Level.STEP, "Test listener access")
+        group = target.test_listener_security_group
+        port = self.config.load_balancer.test_port
+        opening = None
+        if self.options.open_test_listener:
+            if not group:
+                raise TargetMismatchError(
+                    f"stack {target.stack_name} has no {StackOutput.ALB_SECURITY_GROUP_ID} output to open the test "
+                    "listener on: update the ECS stack (cdk deploy), or pass --no-open-test-listener"
+                )
+            address, source = runner_address_find(
+                given=self.options.runner_address,
+                echo_url=self.options.address_echo_url or self.config.load_balancer.runner_address_echo_url,
+            )
+            opening = ListenerOpening(group_id=group, port=port, cidr=runner_cidr(address))
+            verb = "would open" if dry_run else "opens"
+            self._emit(
+                Level.INFO,
+                f"  {verb} port {port} of {group} to {opening.cidr} (this runner, from {source}) during the "
+                "validation only",
+            )
+        else:
+            self._emit(Level.INFO, f"  port {port} is left as the stack has it: this runner must reach it already")
+        if group:
+            listener_leftovers_remove(self.aws.security_groups, group_id=group, progress=self.progress, dry_run=dry_run)
+        return opening
+
     def _register(self, plan: Plan) -> dict[str, Any]:
         """Register the new revision; its description comes back with it, so it is never read back (a
         revision just registered may not be readable yet: ECS is eventually consistent)."""
@@ -192,7 +238,7 @@ class BlueGreenRelease:
             raise DeploymentFailedError("interrupted during migrations; stopped the task; nothing deployed") from None
         self._emit(Level.SUCCESS, "  migrations applied")
 
-    def _shift(self, plan: Plan, task_definition_arn: str) -> str:
+    def _shift(self, plan: Plan, task_definition_arn: str, *, opening: ListenerOpening | None) -> str:
         """Create the deployment, validate green when it waits for approval, continue it and wait for success.
 
         From the CreateDeployment call on, an interruption stops the deployment, even one whose creation
@@ -201,7 +247,8 @@ class BlueGreenRelease:
         target = plan.target
         self._emit(Level.STEP, "Creating the CodeDeploy deployment")
         name = plan.release or task_definition_name(task_definition_arn)
-        description = f"bluegreen_deploy {plan.action} {name} ({uuid.uuid4().hex[:12]})"
+        nonce = uuid.uuid4().hex[:12]
+        description = f"bluegreen_deploy {plan.action} {name} ({nonce})"
         since = datetime.now(UTC) - OWN_DEPLOYMENT_WINDOW
         alarms = ", ".join(target.replacement_alarms)
         self._emit(Level.INFO, f"  alarms watched: {alarms} (the {target.replacement_color} target group's)")
@@ -213,7 +260,9 @@ class BlueGreenRelease:
             deadline = self.clock() + budget
             info = self.watcher.wait(deployment_id, deadline=deadline, until={"Ready"})
             if info["status"] == "Ready":
-                self._validate_green(plan, deployment_id)
+                self._validate_green(
+                    plan, deployment_id, opening=opening, rule=rule_description(release=name, nonce=nonce)
+                )
                 self._emit(Level.STEP, "Moving production traffic to green")
                 self.aws.codedeploy.proceed(deployment_id)
                 info = self.watcher.wait(deployment_id, deadline=deadline)
@@ -257,7 +306,8 @@ class BlueGreenRelease:
         )
         return own_deployment(active, description=description)
 
-    def _validate_green(self, plan: Plan, deployment_id: str) -> None:
+    def _validate_green(self, plan: Plan, deployment_id: str, *, opening: ListenerOpening | None, rule: str) -> None:
+        """Validate with the test listener open to this runner; an AWS error opening it fails the release."""
         self._emit(Level.STEP, f"Validating green on the test listener {plan.target.test_listener_url}")
         checks = GreenChecks(
             base_url=plan.target.test_listener_url,
@@ -268,8 +318,14 @@ class BlueGreenRelease:
             retry_interval_seconds=min(2.0, self.options.poll_interval),
         )
         try:
-            green_validate(checks, progress=self.progress, sleep=self.sleep)
-        except GreenValidationError as error:
+            access = (
+                listener_opened(self.aws.security_groups, opening=opening, description=rule, progress=self.progress)
+                if opening
+                else nullcontext()
+            )
+            with access:
+                green_validate(checks, progress=self.progress, sleep=self.sleep)
+        except (GreenValidationError, AwsCallError) as error:
             self._stop(deployment_id, str(error))
 
     def _stop(self, deployment_id: str, reason: str) -> NoReturn:

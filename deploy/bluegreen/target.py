@@ -34,6 +34,9 @@ class Target:
     # The target group the release's new tasks go to (the one production does not use), and its alarms.
     replacement_color: str
     replacement_alarms: tuple[str, ...]
+    # The ALB's security group, where the CD runner's address is let in for each validation (None: an
+    # older stack without the output; a release that must open the listener then refuses to start).
+    test_listener_security_group: str | None = None
 
 
 def target_resolve(config: EnvironmentConfig, *, gateways: Gateways, test_listener_url: str | None = None) -> Target:
@@ -92,6 +95,7 @@ def target_resolve(config: EnvironmentConfig, *, gateways: Gateways, test_listen
         replacement_alarms=tuple(
             config.alarm_name(replacement, metric) for metric in (AlarmMetric.TARGET_5XX, AlarmMetric.UNHEALTHY_HOSTS)
         ),
+        test_listener_security_group=outputs.get(StackOutput.ALB_SECURITY_GROUP_ID),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import ArnFormat, Duration, Stack, Token
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -31,6 +32,7 @@ class GitHubDeployRole(Construct):
         config: EnvironmentConfig,
         repository: ecr.IRepository,
         task_roles: list[iam.IRole],
+        alb_security_group: ec2.ISecurityGroup,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -60,7 +62,10 @@ class GitHubDeployRole(Construct):
             ),
         )
         repository.grant_push(self.role)
-        for statement in deploy_statements(stack, config=config, task_roles=task_roles):
+        statements = deploy_statements(
+            stack, config=config, task_roles=task_roles, alb_security_group_id=alb_security_group.security_group_id
+        )
+        for statement in statements:
             self.role.add_to_principal_policy(statement)
         self._acknowledge(stack, config)
 
@@ -73,8 +78,8 @@ class GitHubDeployRole(Construct):
             return f"Resource::{prefix.format(service)}{rest}"
 
         findings = {
-            "Resource::*": "ecr:GetAuthorizationToken, ecs:RegisterTaskDefinition, ecs:DescribeTaskDefinition "
-            "and ecs:ListTaskDefinitions support no resource-level permissions.",
+            "Resource::*": "ecr:GetAuthorizationToken, ecs:RegisterTaskDefinition, ecs:DescribeTaskDefinition, "
+            "ecs:ListTaskDefinitions and ec2:DescribeSecurityGroupRules support no resource-level permissions.",
             arn("ecs", f"task-definition/{config.resource_name}:*"): "Every revision of this service's task "
             "definition family, and only in this cluster (ecs:cluster condition): each release adds a revision.",
             arn("ecs", f"task/{config.cluster_name}/*"): "The migration task's ID is only known once it runs; "
@@ -91,7 +96,7 @@ class GitHubDeployRole(Construct):
 
 
 def deploy_statements(
-    stack: Stack, *, config: EnvironmentConfig, task_roles: list[iam.IRole]
+    stack: Stack, *, config: EnvironmentConfig, task_roles: list[iam.IRole], alb_security_group_id: str
 ) -> list[iam.PolicyStatement]:
     """The policy of the deploy role beyond the ECR push, one statement per step of a release."""
 
@@ -177,4 +182,12 @@ def deploy_statements(
         ),
         # Elastic Load Balancing's Describe* actions have no resource-level permissions.
         iam.PolicyStatement(sid="ReadLoadBalancer", actions=["elasticloadbalancing:Describe*"], resources=["*"]),
+        # The test listener is opened to the runner's own address for each validation, then closed; the
+        # rules are found by their description (to remove a leftover), which no resource can scope.
+        iam.PolicyStatement(
+            sid="OpenTestListener",
+            actions=["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+            resources=[arn("ec2", "security-group", alb_security_group_id)],
+        ),
+        iam.PolicyStatement(sid="FindTestListenerRules", actions=["ec2:DescribeSecurityGroupRules"], resources=["*"]),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, CfnParameter, Environment, Stack
+from aws_cdk import CfnOutput, CfnParameter, Environment, Fn, Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
@@ -101,6 +101,8 @@ class ServiceStack(Stack):
             StackOutput.DEPLOYMENT_GROUP: self.release.deployment_group.deployment_group_name,
             StackOutput.BLUE_TARGET_GROUP_ARN: self.load_balancer.blue_target_group.target_group_arn,
             StackOutput.GREEN_TARGET_GROUP_ARN: self.load_balancer.green_target_group.target_group_arn,
+            # Read from the ALB itself: its security group, and no import re-exported (cfn-lint W6001).
+            StackOutput.ALB_SECURITY_GROUP_ID: Fn.select(0, self.load_balancer.alb.load_balancer_security_groups),
         }
         for key, value in outputs.items():
             CfnOutput(self, key, value=value)
@@ -118,6 +120,7 @@ class GitHubOidcStack(Stack):
         env: Environment,
         registry: Registry,
         web_service: WebService,
+        network: Network,
     ) -> None:
         super().__init__(scope, construct_id, env=env, description=f"{config.resource_name}: GitHub OIDC deploy role")
         self.deploy_role = GitHubDeployRole(
@@ -126,5 +129,6 @@ class GitHubOidcStack(Stack):
             config=config,
             repository=registry.repository,
             task_roles=[web_service.execution_role, web_service.task_role],
+            alb_security_group=network.alb_security_group,
         )
         CfnOutput(self, "DeployRoleArn", value=self.deploy_role.role.role_arn)

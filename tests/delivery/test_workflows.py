@@ -129,3 +129,11 @@ def test_ci_lints_the_templates_with_the_repositorys_cfnlintrc(ci):
     assert run.split()[0] == "cfn-lint"
     assert "--" not in run
     assert (REPO_ROOT / ".cfnlintrc").is_file()
+
+
+def test_the_release_on_a_hosted_runner_opens_the_test_listener_to_that_runner(deploy):
+    # A hosted runner has no fixed address: bluegreen_deploy must open the listener to it (ADR 0009).
+    job = deploy["jobs"]["deploy"]
+    assert job["runs-on"] == "ubuntu-latest"
+    assert "--no-open-test-listener" not in job["steps"][-1]["run"]
+    assert "--runner-address" not in job["steps"][-1]["run"]

@@ -52,6 +52,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--test-listener-url", metavar="URL", help="Validate green here instead of the stack's TestListenerUrl."
         )
+        access = parser.add_mutually_exclusive_group()
+        access.add_argument(
+            "--runner-address",
+            metavar="IP",
+            help="Open the test listener to this address during validation instead of asking the address echo URL.",
+        )
+        access.add_argument(
+            "--address-echo-url",
+            metavar="URL",
+            help="Where to learn this runner's public address (answers it as text; default from the configuration).",
+        )
+        access.add_argument(
+            "--no-open-test-listener",
+            dest="open_test_listener",
+            action="store_false",
+            help="Leave the test listener's security group as it is: this command already runs where it reaches it.",
+        )
         parser.add_argument(
             "--timeout", type=float, metavar="SECONDS", help="Deployment wait budget (default: from the group)."
         )
@@ -89,6 +106,9 @@ class Command(BaseCommand):
                 rollback_timeout_seconds=options["rollback_timeout"],
                 poll_interval=options["poll_interval"],
                 follow=options["follow"],
+                open_test_listener=options["open_test_listener"],
+                runner_address=options["runner_address"],
+                address_echo_url=options["address_echo_url"],
             ),
             progress=self.render,
         )

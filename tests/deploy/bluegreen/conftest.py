@@ -24,6 +24,7 @@ from moto.server import ThreadedMotoServer
 from deploy.bluegreen.appspec import appspec_build
 from deploy.bluegreen.taskdef import environment_with
 from deploy.config import get_config
+from tests.deploy.bluegreen.address_echo import AddressEcho, address_echo_server
 from tests.deploy.bluegreen.lifecycle import ACCOUNT, DeploymentLifecycle
 from tests.deploy.bluegreen.proxy import AwsProxy
 from tests.deploy.bluegreen.stacks import Stacks, stacks_create
@@ -31,6 +32,8 @@ from tests.deploy.bluegreen.stacks import Stacks, stacks_create
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = get_config("dev")
 GREEN_RELEASE = "v2"
+# What the address echo answers: the runner's public address as checkip.amazonaws.com writes it.
+RUNNER_ADDRESS = "203.0.113.7"
 DATABASE = "bluegreen_test"
 SERVER_URL = os.environ.get("BLUEGREEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -60,6 +63,13 @@ def proxy(moto_url, lifecycle):
     proxy = AwsProxy(upstream=moto_url, lifecycle=lifecycle).start()
     yield proxy
     proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def address_echo():
+    """Stands in for the address echo service (never the internet): answers the runner's address."""
+    with address_echo_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -116,17 +126,20 @@ class Account:
     stacks: Stacks | None
     moto_url: str
     green_url: str
+    address_echo: AddressEcho
 
     def run(self, *args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
         """The command as CD runs it: a process of its own, AWS reached through ``AWS_ENDPOINT_URL``."""
-        return subprocess.run(command(*args), env=self.env(), cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            self.command(*args), env=self.env(), cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        )
 
     def start(self, *args: str, sigint_ignored: bool = False) -> subprocess.Popen:
         def ignore_sigint() -> None:  # inherited through exec, as `cmd &` in a non-interactive shell does
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
         return subprocess.Popen(
-            command(*args),
+            self.command(*args),
             env=self.env(),
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -134,6 +147,19 @@ class Account:
             text=True,
             preexec_fn=ignore_sigint if sigint_ignored else None,
         )
+
+    def command(self, *args: str) -> list[str]:
+        """The command line; the runner's address comes from the local echo unless a test says otherwise."""
+        overridden = {"--runner-address", "--address-echo-url", "--no-open-test-listener"} & set(args)
+        return command(*args) if overridden else command("--address-echo-url", self.address_echo.url, *args)
+
+    def test_listener_rules(self) -> list[dict]:
+        """The ALB security group's ingress rules on the test port, as moto holds them now."""
+        rules = self.client("ec2").describe_security_group_rules(
+            Filters=[{"Name": "group-id", "Values": [self.stacks.alb_security_group]}]
+        )["SecurityGroupRules"]
+        port = CONFIG.load_balancer.test_port
+        return [rule for rule in rules if not rule["IsEgress"] and rule["FromPort"] <= port <= rule["ToPort"]]
 
     def client(self, name: str):
         """A client straight to moto, for arranging a scenario without it counting as the command's calls."""
@@ -212,7 +238,7 @@ def command(*args: str) -> list[str]:
 
 
 @pytest.fixture
-def make_account(moto_url, proxy, lifecycle, green_url):
+def make_account(moto_url, proxy, lifecycle, green_url, address_echo):
     def make(*, with_stack: bool = True, group_service: dict | None = None) -> Account:
         requests.post(f"{moto_url}/moto-api/reset", timeout=10).raise_for_status()
         lifecycle.reset()
@@ -220,7 +246,15 @@ def make_account(moto_url, proxy, lifecycle, green_url):
             CONFIG, endpoint=moto_url, test_listener_url=green_url, with_stack=with_stack, group_service=group_service
         )
         proxy.reset()
-        return Account(proxy=proxy, lifecycle=lifecycle, stacks=stacks, moto_url=moto_url, green_url=green_url)
+        address_echo.status, address_echo.body = 200, f"{RUNNER_ADDRESS}\n".encode()
+        return Account(
+            proxy=proxy,
+            lifecycle=lifecycle,
+            stacks=stacks,
+            moto_url=moto_url,
+            green_url=green_url,
+            address_echo=address_echo,
+        )
 
     return make
 

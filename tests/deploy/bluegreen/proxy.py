@@ -124,10 +124,9 @@ class AwsProxy:
                     self.lifecycle.after(service, operation, params, json.loads(answer or b"{}"))
                 ).encode()
         if lost:
-            # The call took effect upstream; the caller only sees a server error.
+            # The call took effect upstream; the caller only sees a server error, in its API's protocol.
             self.calls.append(Call(service, operation, params, 500))
-            payload = {"__type": "InternalFailure", "message": "We encountered an internal error."}
-            return 500, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(payload).encode()
+            return 500, *_internal_failure(json_protocol="x-amz-target" in {k.lower() for k in headers})
         self.calls.append(Call(service, operation, params, response.status))
         return response.status, response_headers, answer
 
@@ -151,6 +150,16 @@ class AwsProxy:
                 pass
 
         return Handler
+
+
+def _internal_failure(*, json_protocol: bool) -> tuple[dict[str, str], bytes]:
+    message = "We encountered an internal error."
+    if json_protocol:
+        payload = {"__type": "InternalFailure", "message": message}
+        return {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(payload).encode()
+    # EC2's query protocol answers errors in XML.
+    xml = f"<Response><Errors><Error><Code>InternalError</Code><Message>{message}</Message></Error></Errors></Response>"
+    return {"Content-Type": "text/xml"}, xml.encode()
 
 
 def _identify(headers: dict[str, str], body: bytes) -> tuple[str, str, dict[str, Any]]:

@@ -21,6 +21,8 @@ class Stacks:
     target_groups: list[str]  # blue, green
     subnets: list[str]
     security_group: str
+    # The ALB's, whose ingress the command opens to the runner for each validation.
+    alb_security_group: str
 
 
 def stacks_create(
@@ -38,8 +40,24 @@ def stacks_create(
         for cidr, zone in zip(config.network.private_subnet_cidrs, config.network.availability_zones, strict=True)
     ]
     security_group = ec2.create_security_group(GroupName="ecs", Description="ECS tasks", VpcId=vpc)["GroupId"]
+    alb_security_group = ec2.create_security_group(GroupName="alb", Description="ALB", VpcId=vpc)["GroupId"]
+    # As the Network stack has it: the production ports open to clients, the test port to nobody.
+    ec2.authorize_security_group_ingress(
+        GroupId=alb_security_group,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": port,
+                "ToPort": port,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "Clients"}],
+            }
+            for port in (config.load_balancer.production_port, config.load_balancer.https_port)
+        ],
+    )
 
-    alb = elbv2.create_load_balancer(Name=config.resource_name, Subnets=subnets)["LoadBalancers"][0]
+    alb = elbv2.create_load_balancer(Name=config.resource_name, Subnets=subnets, SecurityGroups=[alb_security_group])[
+        "LoadBalancers"
+    ][0]
     target_groups = [
         elbv2.create_target_group(
             Name=f"{config.resource_name}-{color}",
@@ -172,6 +190,7 @@ def stacks_create(
                 StackOutput.DEPLOYMENT_GROUP: config.deployment_group_name,
                 StackOutput.BLUE_TARGET_GROUP_ARN: target_groups[0],
                 StackOutput.GREEN_TARGET_GROUP_ARN: target_groups[1],
+                StackOutput.ALB_SECURITY_GROUP_ID: alb_security_group,
             },
         )
     return Stacks(
@@ -181,6 +200,7 @@ def stacks_create(
         target_groups=target_groups,
         subnets=subnets,
         security_group=security_group,
+        alb_security_group=alb_security_group,
     )
 
 

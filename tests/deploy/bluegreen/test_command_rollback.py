@@ -18,7 +18,13 @@ def test_rollback_skips_a_failed_release_that_never_served(account):
     assert "Task definition: text-messaging-dev:4 -> text-messaging-dev:2" in result.stdout
     assert "Migrations are not reversed" in result.stdout
     assert f"release {GREEN_RELEASE}" in result.stdout
-    assert account.proxy.writes() == ["CreateDeployment", "ContinueDeployment"]
+    assert account.proxy.writes() == [
+        "CreateDeployment",
+        "AuthorizeSecurityGroupIngress",
+        "RevokeSecurityGroupIngress",
+        "ContinueDeployment",
+    ]
+    assert account.test_listener_rules() == []
 
 
 def test_rollback_without_an_earlier_succeeded_deployment_is_refused(account):

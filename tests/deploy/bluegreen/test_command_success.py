@@ -34,7 +34,14 @@ def test_success_migrates_shifts_validates_and_reports(account):
         assert expected in out
     assert out.index("migrations applied") < out.index("Creating the CodeDeploy deployment")
     assert out.index("GET /messages: 200") < out.index("Moving production traffic to green")
-    assert account.proxy.writes() == ["RegisterTaskDefinition", "RunTask", "CreateDeployment", "ContinueDeployment"]
+    assert account.proxy.writes() == [
+        "RegisterTaskDefinition",
+        "RunTask",
+        "CreateDeployment",
+        "AuthorizeSecurityGroupIngress",
+        "RevokeSecurityGroupIngress",
+        "ContinueDeployment",
+    ]
 
 
 def test_validation_leaves_nothing_clients_could_see(account):

@@ -75,6 +75,9 @@ def test_permissions_are_exactly_what_a_release_does(github):
         "logs:GetLogEvents",
         "logs:FilterLogEvents",
         "elasticloadbalancing:Describe*",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:DescribeSecurityGroupRules",
     }
 
 
@@ -126,6 +129,7 @@ def test_only_actions_without_resource_level_permissions_use_a_wildcard(github):
         "ecs:RegisterTaskDefinition",
         "ecs:ListTaskDefinitions",
         "elasticloadbalancing:Describe*",
+        "ec2:DescribeSecurityGroupRules",
     }
 
 
@@ -167,3 +171,13 @@ def test_role_grants_every_call_the_deploy_command_makes(github):
 
     assert len(calls) >= 15
     assert {call for call in calls if not any(fnmatch.fnmatchcase(call, action) for action in granted)} == set()
+
+
+def test_test_listener_rules_are_written_only_on_the_alb_security_group(github):
+    (opening,) = [s for s in statements(github) if "ec2:AuthorizeSecurityGroupIngress" in s["Action"]]
+    assert sorted(opening["Action"]) == ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"]
+    parts = opening["Resource"]["Fn::Join"][1]
+    assert parts[-2].endswith(":security-group/")
+    # The group's ID comes from the Network stack, where the ALB's security group is made.
+    (imported,) = [part for part in parts if isinstance(part, dict) and "Fn::ImportValue" in part]
+    assert "AlbSecurityGroup" in imported["Fn::ImportValue"]

@@ -103,7 +103,7 @@ def test_ingress_is_internet_to_alb_to_ecs_to_rds_and_nothing_else(env):
     assert all_ingress(env) == {
         ("alb", "tcp", 80, 80, "0.0.0.0/0"),
         ("alb", "tcp", 443, 443, "0.0.0.0/0"),
-        # No 8080 from anywhere: the test listener is for the CD runner only (test_test_listener_*).
+        # No 8080 from anywhere: bluegreen_deploy opens it to the CD runner for each validation only.
         ("ecs", "tcp", 8080, 8080, "alb"),
         ("rds", "tcp", 5432, 5432, "ecs"),
     }

@@ -20,7 +20,8 @@ def test_dependency_graph_is_the_seeds(synthesis, config):
         StackPart.DATABASE: {StackPart.NETWORK},
         StackPart.REGISTRY: set(),
         StackPart.SERVICE: {StackPart.NETWORK, StackPart.DATABASE, StackPart.REGISTRY},
-        StackPart.GITHUB: {StackPart.REGISTRY, StackPart.SERVICE},
+        # The deploy role may open the test listener on the ALB's security group, made by the Network stack.
+        StackPart.GITHUB: {StackPart.NETWORK, StackPart.REGISTRY, StackPart.SERVICE},
     }
 
 
@@ -45,3 +46,12 @@ def test_image_tag_is_a_parameter_without_default(service):
 def test_stacks_are_tagged_with_project_and_environment(registry, config):
     repository = registry.to_json()["Resources"]["Repository"]
     assert {"Key": "Environment", "Value": config.name} in repository["Properties"]["Tags"]
+
+
+def test_service_stack_outputs_the_alb_security_group_the_test_listener_is_opened_on(service):
+    template = service.to_json()
+    output = template["Outputs"][StackOutput.ALB_SECURITY_GROUP_ID]["Value"]
+    assert output["Fn::Select"][0] == 0
+    alb, attribute = output["Fn::Select"][1]["Fn::GetAtt"]
+    assert template["Resources"][alb]["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer"
+    assert attribute == "SecurityGroups"
