@@ -36,7 +36,6 @@ COPY --from=build /opt/venv /opt/venv
 COPY manage.py gunicorn.conf.py ./
 COPY project project
 COPY messaging messaging
-COPY deploy deploy
 # Production settings refuse to load without a secret key and host names: the throwaway values below
 # exist for this one command only and are not kept in the image's environment.
 RUN DJANGO_SECRET_KEY=collectstatic-build-only \
@@ -46,7 +45,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-build-only \
 
 USER 10001:10001
 EXPOSE 8080
-# The same command as the ECS container health check (deploy.config.HEALTH_CHECK_COMMAND).
+# The same command as the ECS container health check (project.runtime.HEALTH_CHECK_COMMAND).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-m", "project.healthcheck"]
 # gunicorn runs as PID 1 and handles SIGTERM itself: in-flight requests finish within its graceful timeout.

@@ -9,9 +9,9 @@ import os
 
 from gunicorn.glogging import Logger
 
-from deploy.config import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS
 from project import server_errors
 from project.log_format import JSON_FORMATTER
+from project.runtime import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS, worker_threads
 
 # Requests gunicorn refuses itself (an over-long URI, oversized headers) are answered in the API's JSON
 # error shape, not gunicorn's HTML page.
@@ -26,24 +26,14 @@ wsgi_app = "project.wsgi:application"
 # PORT lets tests and local runs use another port; the health check command reads the same variable.
 bind = [f"0.0.0.0:{_env_int('PORT', CONTAINER_PORT)}"]
 
-# A quarter of a vCPU gives no parallelism to a second process: two workers are for availability (one
-# keeps serving while the other recycles or crashes). One thread each: a worker's threads share one GIL,
-# and every short system call (a socket send, the database's reply) hands it over, so a second thread
-# mostly added futex calls (strace under load: 17 per GET and 36 per POST with two threads, 4 and 5 with
-# one); the kernel took a fifth of the worker's CPU (perf), most of it switching threads. In four
-# interleaved runs on a 2-core machine (6 to 8 rounds each, the same code), 2 x 1 served GET /messages
-# 3-10 % and POST /messages 3-16 % more than 2 x 2; 2 x 4 was no better, 3 x 1 about as fast with a
-# 70 MB larger tree. 2 x 1 holds two database connections per task. Two request slots are enough for
-# the ALB's health checks: a slow query is cut at the 5 s statement timeout, and a target turns
-# unhealthy only after three failed checks 30 s apart.
-# Also measured before: 2 sync workers and 2 gevent workers within the noise of 2 x 2; sync workers drop
-# keep-alive, so the ALB would reconnect for every request; gevent needs the connection pool (without it
-# every client connection holds a database connection), and with the pool it served less than 2 x 2.
+# Two workers for availability (one serves while the other recycles or crashes; a quarter vCPU gives no
+# parallelism to a third), four threads each so a request stuck on the database or on a slow client never
+# holds a whole worker: the bulkhead (project.bulkhead) keeps one thread per worker free of database work
+# for /health. Stock gthread: its main thread heartbeats the master whatever the request threads do.
+# Sizing and the faults it was measured against: docs/adr/0001-worker-model.md.
 workers = _env_int("GUNICORN_WORKERS", 2)
-threads = _env_int("GUNICORN_THREADS", 1)
-# With one thread, gthread's handover of every request to its pool thread and back is pure cost
-# (project.gunicorn_worker says what it measured); more threads need the pool.
-worker_class = "project.gunicorn_worker.InlineWorker" if threads == 1 else "gthread"
+threads = worker_threads()
+worker_class = "gthread"
 # Load Django once in the master so a broken release fails at start, and workers share its pages.
 preload_app = True
 
@@ -60,8 +50,9 @@ def when_ready(server):
     gc.freeze()
 
 
-# A worker that stops answering the master's heartbeat for this long is killed and replaced. Slow SQL is
-# cut earlier by the database's own statement timeout (DB_STATEMENT_TIMEOUT_MS).
+# A worker that stops answering the master's heartbeat for this long is killed and replaced. Requests are
+# cut far earlier: SQL by the statement and lock timeouts and the query deadline, clients by the body and
+# send deadlines (project.client_deadlines).
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM, in-flight requests get this long to finish: below ECS's stop timeout, so they end before
 # the SIGKILL that follows it.
@@ -71,14 +62,8 @@ graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", GRACEFUL_TIMEOUT_SECOND
 keepalive = _env_int("GUNICORN_KEEPALIVE", 65)
 
 # Recycle each worker after about this many requests so a slow leak cannot grow without bound; the
-# jitter keeps both workers from restarting at the same moment. Rarely, because a recycle costs latency
-# long after it: the worker's keep-alive connections close, their clients (the ALB) reconnect to the
-# worker still running, as the replacement is not up yet, and stay there. At half the peak rate of
-# GET /messages, runs with a recycle left 25-30 of 32 connections on one worker and a p99 of 18-27 ms,
-# against 7-16 ms with the connections split evenly (bench/'s load). At 20,000 requests that happened in
-# 2 of 6 such runs, and a POST p99 of the benchmark reached 57 ms. Memory gives no reason to recycle
-# sooner: a worker's RSS grew by 0.7 MiB over 140,000 requests (66.0 to 66.7 MiB). At a quarter vCPU a
-# worker serves about 150 req/s, so this recycles it about once an hour at full load.
+# jitter keeps both workers from restarting at the same moment. Rarely, because a recycle moves the load
+# balancer's keep-alive connections onto the other worker for long after it (docs/adr/0002-recycling.md).
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 500_000)
 max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 50_000)
 

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The web runtime's port, health path and stop timing are its own (project.runtime, which the image
+# carries without deploy/); the stacks and releases use the same values through these names.
+from project.runtime import (
+    CONTAINER_PORT,
+    HEALTH_CHECK_COMMAND,
+    HEALTH_PATH,
+    STOP_TIMEOUT_SECONDS,
+)
+
 PROJECT = "TextMessaging"
 REGION = "ap-northeast-1"
 CONTAINER_NAME = "text-messaging-app"
-CONTAINER_PORT = 8080
-HEALTH_PATH = "/health"
-# ECS sends SIGTERM, then SIGKILL after this many seconds; gunicorn's graceful timeout stays below it.
-STOP_TIMEOUT_SECONDS = 30
-GRACEFUL_TIMEOUT_SECONDS = STOP_TIMEOUT_SECONDS - 5
-# Run inside the container by both the Dockerfile HEALTHCHECK and the ECS task definition: the image
-# has Python but no wget or curl, and this needs no shell.
-HEALTH_CHECK_COMMAND = ("python", "-m", "project.healthcheck")
 
 # The repository whose GitHub Actions may assume the deploy role. It is the one value an organisation
 # forking this project must change; everything else derives from the environment name.

@@ -1,7 +1,7 @@
 """The container health check: exit 0 when this container's own server answers GET /health, 1 otherwise.
 
 Run as ``python -m project.healthcheck`` by the Dockerfile HEALTHCHECK and the ECS task definition
-(``deploy.config.HEALTH_CHECK_COMMAND``): the image has no wget or curl. It uses the standard library
+(``project.runtime.HEALTH_CHECK_COMMAND``): the image has no wget or curl. It uses the standard library
 only and never imports Django, so a check costs a Python start-up and one request.
 """
 
@@ -10,7 +10,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from deploy.config import CONTAINER_PORT, HEALTH_PATH
+from project.runtime import CONTAINER_PORT, HEALTH_PATH
 
 # Well inside the ECS health check timeout, so a hung server is reported as unhealthy, not as a timeout.
 TIMEOUT_SECONDS = 3.0

@@ -3,19 +3,22 @@
 import time
 import uuid
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from messaging.api.error_shape import error_body
 from messaging.api.errors import ErrorResponse
 from project import request_log
+from project.runtime import HEALTH_PATH
 
-HEALTH_PATHS = frozenset({"/health", "/health/"})
+HEALTH_PATHS = frozenset({HEALTH_PATH, HEALTH_PATH + "/"})
+# Compact, as every other JSON body of the API.
+HEALTH_BODY = b'{"status":"ok"}'
 # ALB adds X-Amzn-Trace-Id to every request; it ties the request log to the load balancer's logs.
 TRACE_HEADER = "HTTP_X_AMZN_TRACE_ID"
 
 
 class HealthCheckMiddleware:
-    """Answer ``GET /health`` before host validation, sessions or the database are involved.
+    """Answer ``GET /health`` before host validation, sessions, the bulkhead or the database are involved.
 
     The ALB and the container health check call it every 30 s with the task's private IP as ``Host``;
     it must pass with ``ALLOWED_HOSTS`` locked to the real host names and while the database is away,
@@ -27,7 +30,7 @@ class HealthCheckMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info in HEALTH_PATHS and request.method in ("GET", "HEAD"):
-            return JsonResponse({"status": "ok"})
+            return HttpResponse(HEALTH_BODY, content_type="application/json")
         return self.get_response(request)
 
 

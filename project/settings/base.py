@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from messaging.limits import CONTENT_MAX_LENGTH
 from project.log_format import JSON_FORMATTER
-from project.settings.database import with_project_backend
+from project.settings.database import STATEMENT_TIMEOUT_MS, with_project_backend
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -33,14 +33,18 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "axes",
     "messaging",
-    "deploy",
 ]
 
+# The order is the serving model's (ADR 0007): every request is logged and gets the security headers; a body
+# is read under its deadline before anything else; /health answers before host validation and before the
+# bulkhead, so it never waits for database work; only then may a request take a database slot.
 MIDDLEWARE = [
     "project.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "project.client_deadlines.ClientDeadlineMiddleware",
     "project.middleware.HealthCheckMiddleware",
     "project.middleware.LengthRequiredMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    "project.bulkhead.DatabaseBulkheadMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +77,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": with_project_backend(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+# How long PostgreSQL lets one statement run (project.settings.database); the bulkhead's query deadline
+# comes after it.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=STATEMENT_TIMEOUT_MS)
+# How long a request waits for one of its worker's database slots before a 503 (project.bulkhead).
+BULKHEAD_WAIT_SECONDS = env.float("BULKHEAD_WAIT_SECONDS", default=0.5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -9,6 +9,9 @@ STOCK_POSTGRESQL_ENGINE = "django.db.backends.postgresql"
 POSTGRESQL_ENGINE = "project.postgresql"
 # psycopg prepares a statement on the server after a connection has run it this many times (its own default).
 PREPARE_THRESHOLD = 5
+# Defaults of DB_STATEMENT_TIMEOUT_MS (which project.settings.base reads too) and DB_LOCK_TIMEOUT_MS.
+STATEMENT_TIMEOUT_MS = 5000
+LOCK_TIMEOUT_MS = 2000
 
 
 def with_project_backend(database: dict[str, Any]) -> dict[str, Any]:
@@ -60,8 +63,18 @@ def database_from_env(env: environ.Env) -> dict[str, Any]:
     options["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=3)
     if not env.bool("DB_PREPARED_STATEMENTS", default=True):
         options["prepare_threshold"] = None
-    # No query of this app needs more than a few milliseconds; a stuck one must not hold a worker.
-    options["options"] = f"-c statement_timeout={env.int('DB_STATEMENT_TIMEOUT_MS', default=5000)}"
+    # No query of this app needs more than a few milliseconds; a stuck one must not hold a thread, and a lock
+    # is waited for less long than that.
+    statement_timeout = env.int("DB_STATEMENT_TIMEOUT_MS", default=STATEMENT_TIMEOUT_MS)
+    lock_timeout = env.int("DB_LOCK_TIMEOUT_MS", default=LOCK_TIMEOUT_MS)
+    options["options"] = f"-c statement_timeout={statement_timeout} -c lock_timeout={lock_timeout}"
+    # A peer that vanished (a failover, a partition) is noticed by TCP in seconds, not the kernel's minutes:
+    # keepalives on an idle connection, and tcp_user_timeout for data the server never acknowledges.
+    options["keepalives"] = 1
+    options["keepalives_idle"] = env.int("DB_KEEPALIVES_IDLE", default=10)
+    options["keepalives_interval"] = env.int("DB_KEEPALIVES_INTERVAL", default=5)
+    options["keepalives_count"] = env.int("DB_KEEPALIVES_COUNT", default=3)
+    options["tcp_user_timeout"] = env.int("DB_TCP_USER_TIMEOUT_MS", default=statement_timeout + 2000)
     if env.bool("DB_POOL", default=False):
         # psycopg's pool waits 30 s for a free connection by default; fail in seconds instead.
         options["pool"] = {

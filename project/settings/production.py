@@ -18,6 +18,9 @@ USE_X_FORWARDED_HOST = False
 # protection together once a certificate is attached, so they cannot be half enabled.
 HTTPS = env.bool("DJANGO_HTTPS", default=False)
 SECURE_SSL_REDIRECT = HTTPS
+# The ALB and the container check /health over plain HTTP with the task's address as Host: a redirect
+# (which validates the host) would fail them.
+SECURE_REDIRECT_EXEMPT = [r"^health/?$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365) if HTTPS else 0

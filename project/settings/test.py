@@ -10,6 +10,9 @@ from project.settings.database import POSTGRESQL_ENGINE
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# The suite tests the infrastructure and release commands too.
+INSTALLED_APPS = [*INSTALLED_APPS, "deploy"]  # noqa: F405
+
 if DATABASES["default"]["ENGINE"] == POSTGRESQL_ENGINE:  # noqa: F405
     # A test database of its own per pytest process, so concurrent runs on one server never collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405

@@ -13,7 +13,7 @@ import time
 import psycopg
 import pytest
 
-from deploy.config import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS, HEALTH_CHECK_COMMAND, HEALTH_PATH
+from project.runtime import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS, HEALTH_CHECK_COMMAND, HEALTH_PATH
 from tests.support.dockerfile import REPO_ROOT, read_image_contract
 from tests.support.gunicorn import (
     UNPRIVILEGED_UID,

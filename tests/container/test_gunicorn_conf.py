@@ -10,8 +10,9 @@ from django.conf import settings
 from gunicorn import glogging
 from gunicorn.config import Config
 
-from deploy.config import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS
+from project.bulkhead import database_slots
 from project.log_format import JSON_FORMATTER
+from project.runtime import CONTAINER_PORT, DEFAULT_WORKER_THREADS, GRACEFUL_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS
 from tests.support.dockerfile import REPO_ROOT
 
 CONFIG = REPO_ROOT / "gunicorn.conf.py"
@@ -43,17 +44,17 @@ def test_serves_the_project_wsgi_application(load):
     assert load()["wsgi_app"] == "project.wsgi:application"
 
 
-def test_one_thread_workers_sized_for_a_quarter_vcpu_task(load):
+def test_threaded_workers_sized_for_a_quarter_vcpu_task(load):
     config = load()
-    assert config["worker_class"] == "project.gunicorn_worker.InlineWorker"
-    assert (config["workers"], config["threads"]) == (2, 1)
+    assert config["worker_class"] == "gthread"
+    assert (config["workers"], config["threads"]) == (2, DEFAULT_WORKER_THREADS)
+    # One thread per worker stays free of database work for /health (project.bulkhead).
+    assert database_slots(config["threads"]) == config["threads"] - 1
 
 
 def test_worker_and_thread_counts_come_from_the_environment(load):
     config = load(GUNICORN_WORKERS="3", GUNICORN_THREADS="8")
     assert (config["workers"], config["threads"]) == (3, 8)
-    # Threads beside each other need gthread's pool.
-    assert config["worker_class"] == "gthread"
 
 
 def test_graceful_shutdown_ends_before_ecs_kills_the_container(load):

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from deploy.config import CONTAINER_PORT, HEALTH_PATH
 from project import healthcheck
+from project.runtime import CONTAINER_PORT, HEALTH_PATH
 from tests.support.dockerfile import REPO_ROOT
 from tests.support.gunicorn import free_port
 from tests.support.stub_http import stub_http_server

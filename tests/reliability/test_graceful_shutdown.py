@@ -21,15 +21,17 @@ LOCK_SECONDS = 3
 @pytest.mark.parametrize(
     ("sizing", "slow_requests"),
     [
-        # Enough threads that every slow request is in flight on a thread of its own, wherever the kernel
-        # hands its connection: what is tested is SIGTERM's handling of in-flight requests, not sizing.
-        pytest.param({"GUNICORN_THREADS": "4"}, 4, id="gthread-pool"),
-        # The production sizing's worker (project.gunicorn_worker), which serves on its event loop's thread.
-        pytest.param({"GUNICORN_WORKERS": "1"}, 1, id="one-thread"),
+        # As many slow requests as one worker has database slots (project.bulkhead), so each is in flight
+        # wherever the kernel hands its connection: what is tested is SIGTERM's handling of them, not sizing.
+        pytest.param({}, 3, id="production-sizing"),
+        pytest.param({"GUNICORN_WORKERS": "1"}, 3, id="one-worker"),
     ],
 )
 def test_sigterm_lets_slow_requests_finish_and_refuses_new_ones(database_url, server_env, sizing, slow_requests):
-    env = server_env(database_url, GUNICORN_GRACEFUL_TIMEOUT=str(GRACEFUL_TIMEOUT), **sizing)
+    # The inserts must wait out the lock, not give up on it (DB_LOCK_TIMEOUT_MS is 2 s in production).
+    env = server_env(
+        database_url, GUNICORN_GRACEFUL_TIMEOUT=str(GRACEFUL_TIMEOUT), DB_LOCK_TIMEOUT_MS="10000", **sizing
+    )
     with running_gunicorn(env=env) as server, psycopg.connect(database_url) as locker:
         # Inserts wait on this lock, so the posts below are slow without a slow endpoint in the product.
         locker.execute("LOCK TABLE messaging_message IN SHARE MODE")

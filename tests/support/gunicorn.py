@@ -25,7 +25,7 @@ from pathlib import Path
 
 import requests
 
-from deploy.config import HEALTH_PATH
+from project.runtime import HEALTH_PATH
 from tests.support.dockerfile import REPO_ROOT, read_image_contract
 
 # nobody/nogroup: exists on every Debian-like system and owns nothing in the repository.

@@ -1,0 +1,74 @@
+"""A bulkhead between database work and ``/health``, and a deadline on every query.
+
+A database stall (a table lock, a long ``ALTER``, a failover) holds every request that touches it. If
+those could take all of a worker's threads, ``/health`` would queue behind them, the ALB and the
+container check would fail, and ECS would replace healthy tasks one after another. So requests past
+``/health`` take one of ``worker_threads() - 1`` slots per worker: one thread is always left for the
+health check. A request that finds no slot within ``BULKHEAD_WAIT_SECONDS`` is a JSON 503 with
+``Retry-After``, not a queue that grows while the database is away.
+
+Inside a slot every query runs under a deadline: a database that stops answering without closing the
+connection (a network partition, a host that froze) would otherwise hold the request until the kernel
+gives up, minutes later. Past the server's own ``statement_timeout`` plus a margin, the connection's
+socket is shut down; psycopg raises ``OperationalError``, the API answers 503 ``database_unavailable``
+and Django discards the connection. ADR 0007.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+
+from messaging.api.error_shape import error_body
+from messaging.api.errors import ErrorResponse
+from project import deadlines
+from project.runtime import worker_threads
+
+BUSY_RETRY_AFTER_SECONDS = 1
+# Past the server's statement timeout: when the server is alive it ends a slow query itself, with a
+# clearer error; this only ever fires for a database that has gone silent.
+QUERY_DEADLINE_MARGIN_SECONDS = 1.0
+
+
+def database_slots(threads: int) -> int:
+    return max(threads - 1, 1)
+
+
+class DatabaseBulkheadMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.slots = threading.BoundedSemaphore(database_slots(worker_threads()))
+        self.wait_seconds = settings.BULKHEAD_WAIT_SECONDS
+        self.query_deadline_seconds = settings.DB_STATEMENT_TIMEOUT_MS / 1000 + QUERY_DEADLINE_MARGIN_SECONDS
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.slots.acquire(timeout=self.wait_seconds):
+            response = ErrorResponse(
+                error_body("server_error", "server_busy", "The server is busy; try again shortly."), status=503
+            )
+            response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+            return response
+        try:
+            with connection.execute_wrapper(self._within_deadline):
+                return self.get_response(request)
+        finally:
+            self.slots.release()
+
+    def _within_deadline(self, execute, sql, params, many, context):
+        fd = _socket_of(context["connection"])
+        if fd is None:
+            return execute(sql, params, many, context)
+        deadline = deadlines.clock.call_after(self.query_deadline_seconds, lambda: deadlines.shut_down_descriptor(fd))
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            deadline.cancel()
+
+
+def _socket_of(wrapper) -> int | None:
+    """The descriptor of a PostgreSQL connection's socket; None for SQLite, which has none."""
+    pgconn = getattr(wrapper.connection, "pgconn", None)
+    return None if pgconn is None else pgconn.socket

@@ -1,0 +1,24 @@
+"""The web runtime's own constants: what gunicorn, the container health check and the settings serve on.
+
+The image needs only ``project/`` and ``messaging/``; ``deploy.config`` imports these names so the task
+definition, the load balancer and the container agree on them without the image carrying ``deploy/``.
+"""
+
+import os
+
+CONTAINER_PORT = 8080
+HEALTH_PATH = "/health"
+# ECS sends SIGTERM, then SIGKILL after this many seconds; gunicorn's graceful timeout stays below it.
+STOP_TIMEOUT_SECONDS = 30
+GRACEFUL_TIMEOUT_SECONDS = STOP_TIMEOUT_SECONDS - 5
+# Run inside the container by both the Dockerfile HEALTHCHECK and the ECS task definition: the image
+# has Python but no wget or curl, and this needs no shell.
+HEALTH_CHECK_COMMAND = ("python", "-m", "project.healthcheck")
+
+# Request threads per gunicorn worker (ADR 0001). Read by gunicorn.conf.py and by the bulkhead, which
+# keeps one of them free of database work for /health, so both read the same variable.
+DEFAULT_WORKER_THREADS = 4
+
+
+def worker_threads() -> int:
+    return int(os.environ.get("GUNICORN_THREADS", DEFAULT_WORKER_THREADS))
