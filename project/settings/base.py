@@ -37,21 +37,23 @@ INSTALLED_APPS = [
 
 # The order is the serving model's (ADR 0007): every request is logged and gets the security headers; a body
 # is read under its deadline before anything else; /health answers before host validation and before the
-# bulkhead, so it never waits for database work; only then may a request take a database slot.
+# bulkhead, so it never waits for database work; only requests that may use the database take a slot.
 MIDDLEWARE = [
     "project.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Response headers only (a view's xframe_options_exempt still applies): here /health gets them too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "project.client_deadlines.ClientDeadlineMiddleware",
     "project.middleware.HealthCheckMiddleware",
+    # Static files need no database: served before the bulkhead.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "project.middleware.LengthRequiredMiddleware",
     "project.bulkhead.DatabaseBulkheadMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "project.messages_middleware.LazyMessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a lockout flagged during authentication into a 429.
     "axes.middleware.AxesMiddleware",
 ]

@@ -11,7 +11,7 @@ import requests
 from tests.support.gunicorn import running_gunicorn
 from tests.support.rawhttp import exchange
 
-PAGES = ["/messages", "/messages/999999", "/nowhere", "/api/docs", "/admin/login/", "/health/ready"]
+PAGES = ["/messages", "/messages/999999", "/nowhere", "/api/docs", "/admin/login/", "/health", "/health/ready"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -47,6 +47,15 @@ def test_with_https_on_plain_http_is_redirected(https_server):
 
     assert response.status_code == 301
     assert response.headers["Location"].startswith("https://")
+
+
+@pytest.mark.parametrize("path", ["/health", "/health/"])
+def test_with_https_on_the_health_check_is_answered_over_plain_http(https_server, path):
+    """The ALB and the container check it over HTTP with the task's address as Host: never redirected."""
+    response = https_server.get(path, allow_redirects=False, headers={"Host": "10.0.2.15:8080"})
+
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_with_https_on_answers_carry_hsts_and_secure_cookies(https_server):
