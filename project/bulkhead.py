@@ -17,6 +17,7 @@ and Django discards the connection. ADR 0007.
 from __future__ import annotations
 
 import threading
+import time
 
 from django.conf import settings
 from django.db import connection
@@ -42,10 +43,13 @@ class DatabaseBulkheadMiddleware:
         self.get_response = get_response
         self.slots = threading.BoundedSemaphore(database_slots(worker_threads()))
         self.wait_seconds = settings.BULKHEAD_WAIT_SECONDS
+        # When a slot was last given back. Written without a lock: a float assignment is atomic, and a
+        # reader a moment out of date waits a moment more or less.
+        self.last_release = time.monotonic()
         self.query_deadline_seconds = settings.DB_STATEMENT_TIMEOUT_MS / 1000 + QUERY_DEADLINE_MARGIN_SECONDS
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not self.slots.acquire(timeout=self.wait_seconds):
+        if not self._take_slot():
             response = ErrorResponse(
                 error_body("server_error", "server_busy", "The server is busy; try again shortly."), status=503
             )
@@ -55,7 +59,16 @@ class DatabaseBulkheadMiddleware:
             with connection.execute_wrapper(self._within_deadline):
                 return self.get_response(request)
         finally:
+            self.last_release = time.monotonic()
             self.slots.release()
+
+    def _take_slot(self) -> bool:
+        if self.slots.acquire(blocking=False):
+            return True
+        # Wait no longer than wait_seconds after the last slot given back: a busy database gives slots
+        # back every few milliseconds, a stuck one none.
+        wait = self.last_release + self.wait_seconds - time.monotonic()
+        return wait > 0 and self.slots.acquire(timeout=wait)
 
     def _within_deadline(self, execute, sql, params, many, context):
         fd = _socket_of(context["connection"])

@@ -3,7 +3,7 @@
 A request thread blocked in ``recv`` or ``send`` (a client that stops sending its body, a database that
 stops answering without closing the connection) cannot be interrupted from Python. Shutting the socket
 from another thread can: the blocked call returns at once with end of file or an error, and the thread
-answers with an error instead of waiting for the kernel's TCP timeouts (ADR 0007).
+answers with an error instead of waiting for the kernel's TCP timeouts (ADRs 0001 and 0007).
 
 Actions run on the deadline thread while it holds the lock that ``Deadline.cancel`` takes, so once
 ``cancel()`` returns the action has either finished or will never run: a socket is never shut after its

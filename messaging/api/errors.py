@@ -8,6 +8,7 @@ answer for requests that never reach a DRF view (unknown paths, a bad ``Host``).
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.utils.log import log_response
 from django.views.decorators.csrf import csrf_exempt
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework.settings import api_settings
@@ -29,6 +30,24 @@ class ErrorResponse(HttpResponse):
 
 
 class MessagingExceptionHandler(ExceptionHandler):
+    def report_exception(self, exc, response) -> None:
+        """A database away is expected and comes in floods: one line per request, not a traceback each."""
+        if isinstance(exc, DatabaseUnavailable):
+            request = getattr(self.context.get("request"), "_request", None)
+            cause = next(iter(str(self.exc).splitlines()), "")
+            # Django's own helper, so the handler does not log the same response a second time.
+            log_response(
+                "%s: %s (%s: %s)",
+                response.status_text,
+                getattr(request, "path", ""),
+                type(self.exc).__name__,
+                cause,
+                response=response,
+                request=request,
+            )
+            return
+        super().report_exception(exc, response)
+
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, (OperationalError, InterfaceError)):
             return DatabaseUnavailable()

@@ -67,7 +67,9 @@ def database_from_env(env: environ.Env) -> dict[str, Any]:
     # is waited for less long than that.
     statement_timeout = env.int("DB_STATEMENT_TIMEOUT_MS", default=STATEMENT_TIMEOUT_MS)
     lock_timeout = env.int("DB_LOCK_TIMEOUT_MS", default=LOCK_TIMEOUT_MS)
-    options["options"] = f"-c statement_timeout={statement_timeout} -c lock_timeout={lock_timeout}"
+    # The time zone Django works in (UTC) set at connection start: Django then sends no SET TIME ZONE of its
+    # own, a statement outside every query deadline, on each new connection.
+    options["options"] = f"-c statement_timeout={statement_timeout} -c lock_timeout={lock_timeout} -c TimeZone=UTC"
     # A peer that vanished (a failover, a partition) is noticed by TCP in seconds, not the kernel's minutes:
     # keepalives on an idle connection, and tcp_user_timeout for data the server never acknowledges.
     options["keepalives"] = 1

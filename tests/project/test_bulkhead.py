@@ -18,43 +18,69 @@ def test_one_thread_per_worker_is_kept_from_database_work(threads, slots):
     assert database_slots(threads) == slots
 
 
-def test_a_request_without_a_free_slot_is_a_503_with_retry_after(monkeypatch, settings):
+@pytest.fixture
+def held_slots(monkeypatch, settings):
+    """A bulkhead (0.2 s wait) whose every slot is held by a request until ``release`` is set."""
     settings.BULKHEAD_WAIT_SECONDS = 0.2
     monkeypatch.delenv("GUNICORN_THREADS", raising=False)
     release = threading.Event()
     entered = threading.Semaphore(0)
 
-    def held(request):
-        entered.release()
-        release.wait(timeout=10)
+    def view(request):
+        if request.path == "/held":
+            entered.release()
+            release.wait(timeout=10)
         return HttpResponse("done")
 
-    bulkhead = DatabaseBulkheadMiddleware(held)
-    request = RequestFactory().get("/messages")
+    bulkhead = DatabaseBulkheadMiddleware(view)
     holders = [
-        threading.Thread(target=bulkhead, args=(request,)) for _ in range(database_slots(DEFAULT_WORKER_THREADS))
+        threading.Thread(target=bulkhead, args=(RequestFactory().get("/held"),))
+        for _ in range(database_slots(DEFAULT_WORKER_THREADS))
     ]
     for holder in holders:
         holder.start()
     for _ in holders:
         assert entered.acquire(timeout=5)
-
-    started = time.monotonic()
-    refused = bulkhead(request)
-    waited = time.monotonic() - started
+    yield bulkhead, release
     release.set()
     for holder in holders:
         holder.join(timeout=5)
 
-    assert refused.status_code == 503
-    assert refused["Retry-After"] == str(BUSY_RETRY_AFTER_SECONDS)
-    assert refused.content == (
-        b'{"type":"server_error","errors":[{"code":"server_busy",'
-        b'"detail":"The server is busy; try again shortly.","attr":null}]}'
-    )
-    assert 0.2 <= waited < 2
-    # The slots are given back: the next request is served.
-    assert bulkhead(request).content == b"done"
+
+def timed(bulkhead):
+    started = time.monotonic()
+    response = bulkhead(RequestFactory().get("/messages"))
+    return response, time.monotonic() - started
+
+
+def test_while_no_slot_is_given_back_requests_are_refused_with_a_503_and_retry_after(held_slots):
+    bulkhead, release = held_slots
+    first, first_waited = timed(bulkhead)
+    time.sleep(0.1)
+    later, later_waited = timed(bulkhead)
+
+    for refused in (first, later):
+        assert refused.status_code == 503
+        assert refused["Retry-After"] == str(BUSY_RETRY_AFTER_SECONDS)
+        assert refused.content == (
+            b'{"type":"server_error","errors":[{"code":"server_busy",'
+            b'"detail":"The server is busy; try again shortly.","attr":null}]}'
+        )
+    # The first waited for a slot up to the wait; once no slot has moved for that long, none waits:
+    # its thread is free again at once, for /health queued behind it.
+    assert first_waited <= 0.2 + 0.1
+    assert later_waited < 0.05
+    release.set()
+
+
+def test_a_request_waits_for_a_slot_given_back_within_the_wait(held_slots):
+    bulkhead, release = held_slots
+    threading.Timer(0.1, release.set).start()
+
+    served, waited = timed(bulkhead)
+
+    assert served.content == b"done"
+    assert 0.05 <= waited < 0.2
 
 
 @pytest.mark.django_db(transaction=True)

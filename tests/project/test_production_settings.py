@@ -106,3 +106,18 @@ def test_deploy_checks_pass_with_https_on():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_a_lock_is_waited_for_less_long_than_a_statement_may_run():
+    options = eval(run_python(SHOW_DATABASE).stdout.splitlines()[-1])["OPTIONS"]  # noqa: S307
+
+    assert options["options"] == "-c statement_timeout=5000 -c lock_timeout=2000 -c TimeZone=UTC"
+
+
+def test_a_vanished_database_is_noticed_by_tcp_in_seconds():
+    options = eval(run_python(SHOW_DATABASE, DB_STATEMENT_TIMEOUT_MS="4000").stdout.splitlines()[-1])["OPTIONS"]  # noqa: S307
+
+    assert options["keepalives"] == 1
+    assert options["keepalives_idle"] + options["keepalives_interval"] * options["keepalives_count"] <= 30
+    # Past the statement timeout: a live server's own error always comes first.
+    assert options["tcp_user_timeout"] == 6000

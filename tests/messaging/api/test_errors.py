@@ -4,8 +4,10 @@ import json
 
 import orjson
 import pytest
+from django.db import OperationalError
 from django.test import Client, RequestFactory
 
+from messaging.api import views
 from messaging.api.error_shape import error_body
 from messaging.api.errors import ErrorResponse, server_error
 
@@ -60,3 +62,20 @@ def test_non_ascii_details_are_written_as_drf_writes_them():
     response = ErrorResponse(error_body("client_error", "not_found", "Pas trouvé \u2028 ✓"), status=404)
 
     assert '"detail":"Pas trouvé \\u2028 ✓"'.encode() in response.content
+
+
+def test_a_database_away_is_a_503_logged_once_in_one_line_without_a_traceback(api, monkeypatch, caplog):
+    def unavailable(**kwargs):
+        raise OperationalError("consuming input failed: server closed the connection unexpectedly\n\tdetails")
+
+    monkeypatch.setattr(views, "message_create", unavailable)
+    with caplog.at_level("ERROR"):
+        response = api.post("/messages", {"sender": "ann", "content": "hi"}, format="json")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert [record.getMessage() for record in caplog.records] == [
+        "Service Unavailable: /messages (OperationalError: consuming input failed: "
+        "server closed the connection unexpectedly)"
+    ]
+    assert all(record.exc_info is None for record in caplog.records)
