@@ -43,9 +43,9 @@ class DatabaseBulkheadMiddleware:
         self.get_response = get_response
         self.slots = threading.BoundedSemaphore(database_slots(worker_threads()))
         self.wait_seconds = settings.BULKHEAD_WAIT_SECONDS
-        # When a slot was last given back. Written without a lock: a float assignment is atomic, and a
-        # reader a moment out of date waits a moment more or less.
-        self.last_release = time.monotonic()
+        # When a slot last changed hands (taken or given back). Written without a lock: a float assignment
+        # is atomic, and a reader a moment out of date waits a moment more or less.
+        self.last_moved = time.monotonic()
         self.query_deadline_seconds = settings.DB_STATEMENT_TIMEOUT_MS / 1000 + QUERY_DEADLINE_MARGIN_SECONDS
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -59,16 +59,21 @@ class DatabaseBulkheadMiddleware:
             with connection.execute_wrapper(self._within_deadline):
                 return self.get_response(request)
         finally:
-            self.last_release = time.monotonic()
+            self.last_moved = time.monotonic()
             self.slots.release()
 
     def _take_slot(self) -> bool:
         if self.slots.acquire(blocking=False):
+            self.last_moved = time.monotonic()
             return True
-        # Wait no longer than wait_seconds after the last slot given back: a busy database gives slots
-        # back every few milliseconds, a stuck one none.
-        wait = self.last_release + self.wait_seconds - time.monotonic()
-        return wait > 0 and self.slots.acquire(timeout=wait)
+        # Wait no longer than wait_seconds after a slot last moved: on a busy database slots change hands
+        # every few milliseconds, on a stuck one never. (Timed from the last taking too, so the first
+        # burst after an idle spell waits as usual.)
+        wait = self.last_moved + self.wait_seconds - time.monotonic()
+        if wait > 0 and self.slots.acquire(timeout=wait):
+            self.last_moved = time.monotonic()
+            return True
+        return False
 
     def _within_deadline(self, execute, sql, params, many, context):
         fd = _socket_of(context["connection"])

@@ -41,24 +41,30 @@ class Deadline:
 class DeadlineClock:
     """A heap of deadlines served by one daemon thread, started lazily in each process.
 
-    gunicorn forks its workers from a master that loaded the app; a thread does not survive a fork, so
-    the first deadline set in a process (re)starts the thread there and drops the parent's entries.
+    gunicorn forks its workers from a master that loaded the app; a thread does not survive a fork, so a
+    child starts afresh: new lock, no deadlines of its parent's, and a thread of its own at its first
+    deadline.
     """
 
     def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
         # Re-entrant: an action may set the next deadline (a slow client given its full allowance).
         self.lock = threading.RLock()
         self._wakeup = threading.Condition(self.lock)
         self._heap: list[tuple[float, int, Deadline]] = []
         self._order = itertools.count()
-        self._pid: int | None = None
+        self._running = False
 
     def call_at(self, when: float, action: Callable[[], None]) -> Deadline:
         """Run ``action`` at ``when`` (``time.monotonic()``) unless the returned deadline is cancelled."""
         deadline = Deadline(self, action)
         with self.lock:
-            if self._pid != os.getpid():
-                self._start()
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="deadlines", daemon=True).start()
             heapq.heappush(self._heap, (when, next(self._order), deadline))
             if self._heap[0][2] is deadline:
                 self._wakeup.notify()
@@ -66,11 +72,6 @@ class DeadlineClock:
 
     def call_after(self, seconds: float, action: Callable[[], None]) -> Deadline:
         return self.call_at(time.monotonic() + seconds, action)
-
-    def _start(self) -> None:
-        self._pid = os.getpid()
-        self._heap.clear()
-        threading.Thread(target=self._run, name="deadlines", daemon=True).start()
 
     def _run(self) -> None:
         with self.lock:

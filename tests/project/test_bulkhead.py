@@ -33,6 +33,8 @@ def held_slots(monkeypatch, settings):
         return HttpResponse("done")
 
     bulkhead = DatabaseBulkheadMiddleware(view)
+    # As if the worker had been idle since long before these requests came.
+    bulkhead.last_moved -= 600
     holders = [
         threading.Thread(target=bulkhead, args=(RequestFactory().get("/held"),))
         for _ in range(database_slots(DEFAULT_WORKER_THREADS))
@@ -73,7 +75,7 @@ def test_while_no_slot_is_given_back_requests_are_refused_with_a_503_and_retry_a
     release.set()
 
 
-def test_a_request_waits_for_a_slot_given_back_within_the_wait(held_slots):
+def test_a_request_waits_for_a_slot_given_back_within_the_wait_even_after_an_idle_spell(held_slots):
     bulkhead, release = held_slots
     threading.Timer(0.1, release.set).start()
 

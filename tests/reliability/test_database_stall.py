@@ -6,21 +6,21 @@ the database is."""
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import psycopg
 import pytest
 
 from tests.support.gunicorn import running_gunicorn
 from tests.support.load import in_background
-from tests.support.postgres import wait_until
 from tests.support.probes import HealthProber
 from tests.support.relay import TcpRelay
 from tests.support.server_log import lines_of
 from tests.support.tcp_states import connections_per_worker
-from tests.support.traffic import api_traffic, first_acknowledgement
+from tests.support.traffic import Traffic, api_traffic, first_acknowledgement
 
 CLIENTS = 8
-WORKERS = 2
 HEALTH_WITHIN = 1.0
 WARM_UP_SECONDS = 2
 # The two answers the API gives for a database it cannot use (project.bulkhead, messaging.api.exceptions).
@@ -36,11 +36,6 @@ STALLED_ANSWER_WITHIN = 7.0
 STALL_RECOVERY_WITHIN = 5.0
 
 
-def steady_workers(server) -> list[int]:
-    assert wait_until(lambda: len(server.worker_pids()) == WORKERS, timeout=10)
-    return sorted(server.worker_pids())
-
-
 def assert_only_unavailable_answers(answers) -> None:
     """Every answer is a JSON 503 saying why, with Retry-After: never a 500, never a dropped connection."""
     assert answers, "no request was answered during the fault"
@@ -49,42 +44,91 @@ def assert_only_unavailable_answers(answers) -> None:
     assert all(answer.retry_after for answer in answers)
 
 
+@dataclass
+class FaultRun:
+    """What one fault under load showed: the answers, the probes, and the server before and after."""
+
+    traffic: Traffic
+    prober: HealthProber
+    split: dict[int, int]
+    began: float
+    ended: float
+    recovery: float | None
+    workers: list[int]
+    workers_after: list[int]
+    gunicorn_log: str
+
+    @property
+    def during(self) -> list:
+        return self.traffic.between(self.began, self.ended)
+
+    def assert_survived(self, *, recovery_within: float) -> None:
+        """/health within a second throughout, only JSON 503s during the fault, back in time, no worker lost."""
+        assert self.prober.failures(within=HEALTH_WITHIN) == [], self.prober.describe_failures(
+            within=HEALTH_WITHIN, origin=self.began
+        )
+        assert_only_unavailable_answers(self.during)
+        assert set(self.traffic.statuses()) <= {200, 201, 503}
+        assert self.recovery is not None
+        assert self.recovery < recovery_within
+        assert self.workers_after == self.workers, self.gunicorn_log
+
+
+def under_fault(server, *, begin: Callable[[], None], end: Callable[[], None], seconds: float, recovery_within: float):
+    """Run ``CLIENTS`` clients and a ``/health`` prober; ``begin()`` the fault, hold it ``seconds``, ``end()`` it."""
+    workers = server.steady_workers()
+    stop = threading.Event()
+    with HealthProber(server.port, interval=1.0) as prober:
+        load = in_background(lambda: api_traffic(server.port, clients=CLIENTS, until=stop))
+        time.sleep(WARM_UP_SECONDS)
+        split = connections_per_worker(server_port=server.port, pids=workers)
+        begin()
+        began = time.monotonic()
+        time.sleep(seconds)
+        end()
+        ended = time.monotonic()
+        recovery = first_acknowledgement(server.port, within=recovery_within + 10)
+        time.sleep(1)
+        stop.set()
+        traffic = load()
+    return FaultRun(
+        traffic=traffic,
+        prober=prober,
+        split=split,
+        began=began,
+        ended=ended,
+        recovery=recovery,
+        workers=workers,
+        workers_after=sorted(server.worker_pids()),
+        gunicorn_log=lines_of(server.output(), "gunicorn.error"),
+    )
+
+
+def describe(run: FaultRun, fault: str) -> None:
+    during = run.during
+    slowest = sorted(run.traffic.answers, key=lambda answer: answer.seconds)[-3:]
+    print(f"\n{fault}, {CLIENTS} clients (per worker: {run.split}): health {run.prober.summary()}")
+    print(
+        f"during the fault: {len(during)} answers {dict(Counter(a.error_code for a in during))}; "
+        f"slowest of the run {[(round(a.seconds, 2), a.status, a.error_code) for a in slowest]}; "
+        f"recovery {run.recovery} s"
+    )
+    print(f"statuses over the whole run: {dict(run.traffic.statuses())}; workers {run.workers} -> {run.workers_after}")
+
+
 @pytest.mark.slow
 def test_table_lock_is_answered_with_503s_while_health_stays_up(database_url, server_env):
-    with running_gunicorn(env=server_env(database_url)) as server:
-        workers = steady_workers(server)
-        stop = threading.Event()
-        with HealthProber(server.port, interval=1.0) as prober:
-            load = in_background(lambda: api_traffic(server.port, clients=CLIENTS, until=stop))
-            time.sleep(WARM_UP_SECONDS)
-            split = connections_per_worker(server_port=server.port, pids=workers)
-            with psycopg.connect(database_url) as locker:
-                locker.execute("LOCK TABLE messaging_message IN ACCESS EXCLUSIVE MODE")
-                locked_at = time.monotonic()
-                time.sleep(LOCK_SECONDS)
-                locker.rollback()
-                released_at = time.monotonic()
-            recovery = first_acknowledgement(server.port, within=10)
-            time.sleep(1)
-            stop.set()
-            traffic = load()
-        workers_after = sorted(server.worker_pids())
-        gunicorn_log = lines_of(server.output(), "gunicorn.error")
+    with running_gunicorn(env=server_env(database_url)) as server, psycopg.connect(database_url) as locker:
+        run = under_fault(
+            server,
+            begin=lambda: locker.execute("LOCK TABLE messaging_message IN ACCESS EXCLUSIVE MODE"),
+            end=locker.rollback,
+            seconds=LOCK_SECONDS,
+            recovery_within=LOCK_RECOVERY_WITHIN,
+        )
 
-    during = traffic.between(locked_at, released_at)
-    print(f"\ntable lock {LOCK_SECONDS} s, {CLIENTS} clients (per worker: {split}): health {prober.summary()}")
-    print(
-        f"during the lock: {len(during)} answers {dict(Counter(a.error_code for a in during))}, "
-        f"slowest {max((a.seconds for a in during), default=0):.2f} s; recovery {recovery} s"
-    )
-    print(f"statuses over the whole run: {dict(traffic.statuses())}; workers {workers} -> {workers_after}")
-
-    assert prober.failures(within=HEALTH_WITHIN) == [], prober.describe_failures(within=HEALTH_WITHIN, origin=locked_at)
-    assert_only_unavailable_answers(during)
-    assert set(traffic.statuses()) <= {200, 201, 503}
-    assert recovery is not None
-    assert recovery < LOCK_RECOVERY_WITHIN
-    assert workers_after == workers, gunicorn_log
+    describe(run, f"table lock {LOCK_SECONDS} s")
+    run.assert_survived(recovery_within=LOCK_RECOVERY_WITHIN)
 
 
 @pytest.mark.slow
@@ -93,43 +137,12 @@ def test_silent_database_is_answered_within_the_query_deadline(database_url, ser
         TcpRelay.for_url(database_url) as relay,
         running_gunicorn(env=server_env(relay.url_for(database_url))) as server,
     ):
-        workers = steady_workers(server)
-        stop = threading.Event()
-        with HealthProber(server.port, interval=1.0) as prober:
-            load = in_background(lambda: api_traffic(server.port, clients=CLIENTS, until=stop))
-            time.sleep(WARM_UP_SECONDS)
-            split = connections_per_worker(server_port=server.port, pids=workers)
-            relay.stall()
-            stalled_at = time.monotonic()
-            time.sleep(STALL_SECONDS)
-            relay.resume()
-            resumed_at = time.monotonic()
-            recovery = first_acknowledgement(server.port, within=15)
-            time.sleep(1)
-            stop.set()
-            traffic = load()
-        workers_after = sorted(server.worker_pids())
-        gunicorn_log = lines_of(server.output(), "gunicorn.error")
+        run = under_fault(
+            server, begin=relay.stall, end=relay.resume, seconds=STALL_SECONDS, recovery_within=STALL_RECOVERY_WITHIN
+        )
 
-    during = traffic.between(stalled_at, resumed_at)
-    slowest = sorted(traffic.answers, key=lambda answer: answer.seconds)[-3:]
-    print(f"\nsilent database {STALL_SECONDS} s, {CLIENTS} clients (per worker: {split}): health {prober.summary()}")
-    print(
-        f"during the stall: {len(during)} answers {dict(Counter(a.error_code for a in during))}; "
-        f"slowest answers of the run {[(round(a.seconds, 2), a.status, a.error_code) for a in slowest]}; "
-        f"recovery {recovery} s"
-    )
-    print(f"statuses over the whole run: {dict(traffic.statuses())}; connections through the relay {relay.accepted}")
-    print(f"workers {workers} -> {workers_after}")
-
-    assert prober.failures(within=HEALTH_WITHIN) == [], prober.describe_failures(
-        within=HEALTH_WITHIN, origin=stalled_at
-    )
-    assert_only_unavailable_answers(during)
+    describe(run, f"silent database {STALL_SECONDS} s ({relay.accepted} connections through the relay)")
+    run.assert_survived(recovery_within=STALL_RECOVERY_WITHIN)
     # The query deadline, not only the bulkhead's refusals, ended the stalled requests.
-    assert "database_unavailable" in {answer.error_code for answer in during}
-    assert slowest[-1].seconds < STALLED_ANSWER_WITHIN
-    assert set(traffic.statuses()) <= {200, 201, 503}
-    assert recovery is not None
-    assert recovery < STALL_RECOVERY_WITHIN
-    assert workers_after == workers, gunicorn_log
+    assert "database_unavailable" in {answer.error_code for answer in run.during}
+    assert max(answer.seconds for answer in run.traffic.answers) < STALLED_ANSWER_WITHIN

@@ -12,14 +12,12 @@ import pytest
 from project.client_deadlines import BODY_DEADLINE_SECONDS, SEND_DEADLINE_SECONDS
 from tests.support.gunicorn import running_gunicorn
 from tests.support.load import in_background
-from tests.support.postgres import wait_until
 from tests.support.probes import HealthProber, percentile
 from tests.support.server_log import lines_of
 from tests.support.slow_peers import pipeline_without_reading, reset, slow_requests_at_once
 from tests.support.tcp_states import connections_per_worker, wait_closed_by_server
 from tests.support.traffic import Traffic, api_traffic
 
-WORKERS = 2
 NORMAL_CLIENTS = 4
 HEALTH_WITHIN = 1.0
 # Each ordinary request takes milliseconds: one that takes seconds waited on a slow client. The maximum has
@@ -50,11 +48,6 @@ READER_CLOSED_WITHIN = SEND_DEADLINE_SECONDS + 2
 READER_GIVE_UP_AFTER = READER_CLOSED_WITHIN + 8
 
 
-def steady_workers(server) -> list[int]:
-    assert wait_until(lambda: len(server.worker_pids()) == WORKERS, timeout=10)
-    return sorted(server.worker_pids())
-
-
 def seconds(values) -> list[float | None]:
     return [None if value is None else round(value, 3) for value in values]
 
@@ -81,7 +74,7 @@ def assert_served(traffic: Traffic, clients: int) -> None:
 @pytest.mark.parametrize("slow_clients", [4, 8])
 def test_bodies_sent_a_byte_a_second_get_a_408_while_others_are_served(database_url, server_env, slow_clients):
     with running_gunicorn(env=server_env(database_url)) as server:
-        workers = steady_workers(server)
+        workers = server.steady_workers()
         stop = threading.Event()
         with HealthProber(server.port, interval=0.5) as prober:
             started = time.monotonic()
@@ -112,7 +105,7 @@ def test_bodies_sent_a_byte_a_second_get_a_408_while_others_are_served(database_
 
 
 def test_bodies_never_read_are_answered_and_their_connections_closed_at_once(server):
-    workers = steady_workers(server)
+    workers = server.steady_workers()
     stop = threading.Event()
     load = in_background(lambda: api_traffic(server.port, clients=UNREAD_BODY_BYSTANDERS, until=stop))
     time.sleep(0.5)
@@ -147,7 +140,7 @@ def seed_long_messages(database_url: str) -> None:
 @pytest.mark.parametrize("slow_readers", [4, 8])
 def test_answers_never_read_are_cut_off_at_the_send_deadline(database_url, server_env, slow_readers):
     with running_gunicorn(env=server_env(database_url)) as server:
-        workers = steady_workers(server)
+        workers = server.steady_workers()
         seed_long_messages(database_url)
         page = server.get(PAGE_PATH)
         stop = threading.Event()

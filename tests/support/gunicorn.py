@@ -124,6 +124,15 @@ class GunicornServer:
         children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
         return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
+    def steady_workers(self, count: int = 2, timeout: float = 10) -> list[int]:
+        """The worker pids, sorted, once ``count`` workers (the production sizing's) are up."""
+        deadline = time.monotonic() + timeout
+        while len(self.worker_pids()) != count:
+            if time.monotonic() > deadline:
+                raise ServerStartError(f"not {count} workers within {timeout} s:\n{self.output()}")
+            time.sleep(0.05)
+        return sorted(self.worker_pids())
+
     def signal(self, signum: int) -> None:
         self.process.send_signal(signum)
 

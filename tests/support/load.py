@@ -86,12 +86,17 @@ def post_messages(
         if connection:
             connection.close()
 
+    run_clients(client, clients)
+    return run
+
+
+def run_clients(client: Callable[[int], None], clients: int) -> None:
+    """``client(number)`` for each of ``clients`` numbers, each on a thread of its own, until all return."""
     threads = [threading.Thread(target=client, args=(number,), daemon=True) for number in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return run
 
 
 def _post(connection: http.client.HTTPConnection, sender: str, content: str) -> Outcome:

@@ -14,6 +14,8 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
+from tests.support.load import run_clients
+
 
 def error_code(body: bytes) -> str | None:
     """The first ``errors[].code`` of the API's JSON error shape; None for any other body."""
@@ -93,11 +95,7 @@ def api_traffic(
         if connection:
             connection.close()
 
-    threads = [threading.Thread(target=client, args=(number,), daemon=True) for number in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_clients(client, clients)
     return traffic
 
 
