@@ -34,6 +34,10 @@ bind = [f"0.0.0.0:{_env_int('PORT', CONTAINER_PORT)}"]
 workers = _env_int("GUNICORN_WORKERS", 2)
 threads = worker_threads()
 worker_class = "gthread"
+# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new connections across
+# them. On one shared socket, whichever worker woke first accepted a whole burst: the benchmark's 32
+# connections all went to one worker in about half the runs, halving what two cores served (ADR 0001).
+reuse_port = True
 # Load Django once in the master so a broken release fails at start, and workers share its pages.
 preload_app = True
 

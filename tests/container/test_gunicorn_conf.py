@@ -52,6 +52,10 @@ def test_threaded_workers_sized_for_a_quarter_vcpu_task(load):
     assert database_slots(config["threads"]) == config["threads"] - 1
 
 
+def test_each_worker_listens_on_its_own_socket_so_the_kernel_spreads_connections(load):
+    assert load()["reuse_port"] is True
+
+
 def test_worker_and_thread_counts_come_from_the_environment(load):
     config = load(GUNICORN_WORKERS="3", GUNICORN_THREADS="8")
     assert (config["workers"], config["threads"]) == (3, 8)

@@ -51,8 +51,9 @@ def connections_per_worker(
     """How many established client connections on ``server_port`` (from ``client_ports`` only, if given)
     each process holds; None where /proc does not say (another user's descriptors, without root).
 
-    The kernel hands a new connection to whichever worker accepts first, so the split is often far from
-    even; a fault test reports it because it decides how many requests queue in one worker.
+    Each worker listens on a socket of its own and the kernel spreads new connections over them by a hash,
+    so a split is roughly even but never exact; a fault test reports it because it decides how many
+    requests queue in one worker.
     """
     inodes = {
         inode
