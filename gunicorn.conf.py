@@ -45,10 +45,10 @@ preload_app = True
 def when_ready(server):
     """Hand what the preloaded app built to the collector's permanent generation, before workers fork.
 
-    Django, DRF and the app leave about 80,000 long-lived objects that every full collection in every
-    worker would walk again: measured in-process, a full collection then stalled requests for up to
-    99 ms, and 12 ms with them frozen. The collector also stops writing to those objects, so the pages
-    holding them stay shared between the workers instead of being copied into each.
+    Django, DRF and the app leave tens of thousands of long-lived objects that every full collection in
+    every worker would otherwise walk again, stalling requests (figures: docs/adr/0001). The collector
+    also stops writing to those objects, so the pages holding them stay shared between the workers
+    instead of being copied into each.
     """
     gc.collect()
     gc.freeze()
@@ -85,8 +85,8 @@ class ServerLogger(Logger):
     """gunicorn's logger for its own lines only: it never builds an access line.
 
     Any logging config (``logconfig_dict`` below) makes gunicorn format every request's access-log
-    fields, which the ``gunicorn.access`` level then drops: a tenth of a ``/health`` request's time
-    (py-spy), about 4 % of a ``/messages`` one.
+    fields, which the ``gunicorn.access`` level would then drop: work for nothing on every request
+    (figures: docs/adr/0005-request-log.md).
     """
 
     def access(self, resp, req, environ, request_time):

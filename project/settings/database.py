@@ -19,8 +19,7 @@ def with_project_backend(database: dict[str, Any]) -> dict[str, Any]:
 
     Queries are sent with server-side parameter binding and, once repeated, as prepared statements:
     PostgreSQL then parses and plans each of the app's few queries once per connection instead of once
-    per request. ``make instructions`` measured the database's CPU per ``GET /messages`` page at 413 µs
-    before and 174-210 µs after, per ``POST /messages`` at 580 and 378-417 µs. Django turns prepared
+    per request (figures: docs/adr/0003-prepared-statements.md). Django turns prepared
     statements off by default for transaction-mode poolers (PgBouncer, RDS Proxy), which the AWS design
     does not use; ``DB_PREPARED_STATEMENTS=false`` turns them off for one.
     """
