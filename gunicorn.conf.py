@@ -30,7 +30,7 @@ bind = [f"0.0.0.0:{_env_int('PORT', CONTAINER_PORT)}"]
 # parallelism to a third), four threads each so a request stuck on the database or on a slow client never
 # holds a whole worker: the bulkhead (project.bulkhead) keeps one thread per worker free of database work
 # for /health. Stock gthread: its main thread heartbeats the master whatever the request threads do.
-# Sizing and the faults it was measured against: docs/adr/0001-worker-model.md.
+# Sizing and the faults it was measured against: docs/adr/0001-serving-model-and-sizing.md.
 workers = _env_int("GUNICORN_WORKERS", 2)
 threads = worker_threads()
 worker_class = "gthread"
@@ -46,9 +46,9 @@ def when_ready(server):
     """Hand what the preloaded app built to the collector's permanent generation, before workers fork.
 
     Django, DRF and the app leave tens of thousands of long-lived objects that every full collection in
-    every worker would otherwise walk again, stalling requests (figures: docs/adr/0001). The collector
-    also stops writing to those objects, so the pages holding them stay shared between the workers
-    instead of being copied into each.
+    every worker would otherwise walk again, stalling requests (figures:
+    docs/adr/0001-serving-model-and-sizing.md). The collector also stops writing to those objects, so
+    the pages holding them stay shared between the workers instead of being copied into each.
     """
     gc.collect()
     gc.freeze()
@@ -67,7 +67,7 @@ keepalive = _env_int("GUNICORN_KEEPALIVE", 65)
 
 # Recycle each worker after about this many requests so a slow leak cannot grow without bound; the
 # jitter keeps both workers from restarting at the same moment. Rarely, because a recycle moves the load
-# balancer's keep-alive connections onto the other worker for long after it (docs/adr/0002-recycling.md).
+# balancer's keep-alive connections onto the other worker for long after it (docs/adr/0002-worker-recycling.md).
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 500_000)
 max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 50_000)
 

@@ -4,8 +4,10 @@ A database stall (a table lock, a long ``ALTER``, a failover) holds every reques
 those could take all of a worker's threads, ``/health`` would queue behind them, the ALB and the
 container check would fail, and ECS would replace healthy tasks one after another. So requests past
 ``/health`` take one of ``worker_threads() - 1`` slots per worker: one thread is always left for the
-health check. A request that finds no slot within ``BULKHEAD_WAIT_SECONDS`` is a JSON 503 with
-``Retry-After``, not a queue that grows while the database is away.
+health check. A request waits for a slot only while slots are changing hands: once none has moved for
+``BULKHEAD_WAIT_SECONDS`` the database is stuck, and a request without a slot is a JSON 503 with
+``Retry-After`` at once. Its thread is free again in microseconds, so ``/health``, queued behind such
+requests in gthread's pool, is answered in time, and no queue grows while the database is away.
 
 Inside a slot every query runs under a deadline: a database that stops answering without closing the
 connection (a network partition, a host that froze) would otherwise hold the request until the kernel

@@ -133,7 +133,7 @@ class ClientDeadlineMiddleware:
         length = _declared_length(request)
         chunked = "HTTP_TRANSFER_ENCODING" in request.META
         declares_body = length > 0 or chunked
-        reads_body = declares_body and not chunked and self._reads_body(request, length)
+        reads_body = length > 0 and not chunked and self._reads_body(request, length)
         response = self._read_body(request, sock, length) if reads_body else None
         if response is None:
             if (declares_body and not reads_body) or _connection_closes(request):

@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "messaging",
 ]
 
-# The order is the serving model's (ADR 0007): every request is logged and gets the security headers; a body
+# The order is the serving model's (docs/reliability.md): every request is logged and gets the security headers; a body
 # is read under its deadline before anything else; /health answers before host validation and before the
 # bulkhead, so it never waits for database work; only requests that may use the database take a slot.
 MIDDLEWARE = [
@@ -82,7 +82,8 @@ DATABASES = {"default": with_project_backend(env.db("DATABASE_URL", default=f"sq
 # How long PostgreSQL lets one statement run (project.settings.database); the bulkhead's query deadline
 # comes after it.
 DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=STATEMENT_TIMEOUT_MS)
-# How long a request waits for one of its worker's database slots before a 503 (project.bulkhead).
+# How long after a database slot last changed hands a request may still wait for one; past it, a 503
+# at once (project.bulkhead).
 BULKHEAD_WAIT_SECONDS = env.float("BULKHEAD_WAIT_SECONDS", default=0.5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
