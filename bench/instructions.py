@@ -8,6 +8,8 @@ N requests sent one at a time on one keep-alive connection. The count covers eve
 executes: the app, DRF, Django, gunicorn, the database driver; not PostgreSQL's own work, which is
 shown beside it as the CPU time the app's database server processes spent per request (Linux's
 per-process scheduler statistics, in nanoseconds; requests one at a time, so no queueing is in it).
+The same requests are then counted through the WSGI application alone, in one process with no server
+(``bench.wsgi_calls``), which splits each count into the app's share and the server's.
 """
 
 import argparse
@@ -16,6 +18,7 @@ import http.client
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -50,10 +53,18 @@ def main() -> None:
     url = database.recreate(options.postgres, "bench_instructions")
     database.seed(url, rows=ROWS, anchor=False)
     counts = count(url, requests=options.requests)
-    print(f"| request ({ROWS:,} rows, {options.requests} requests each) | instructions per request | database CPU |")
-    print("|---|---:|---:|")
+    app_counts = count_app(url, requests=options.requests)
+    print(
+        f"| request ({ROWS:,} rows, {options.requests} requests each) | instructions per request "
+        "| of which the app | of which the server | database CPU |"
+    )
+    print("|---|---:|---:|---:|---:|")
     for name, counted in counts.items():
-        print(f"| {name} | {counted.instructions / 1e6:.2f} M | {counted.database_cpu_us:.0f} µs |")
+        app = app_counts[name]
+        print(
+            f"| {name} | {counted.instructions / 1e6:.2f} M | {app / 1e6:.2f} M "
+            f"| {(counted.instructions - app) / 1e6:.2f} M | {counted.database_cpu_us:.0f} µs |"
+        )
 
 
 def ensure_valgrind() -> None:
@@ -84,6 +95,41 @@ def count(database_url: str, *, requests: int, warm_up: int = WARM_UP_REQUESTS) 
                 database_us = (_cpu_ns(backends) - database_ns) / requests / 1000
                 counts[name] = Counted(instructions=instructions, database_cpu_us=database_us)
     return counts
+
+
+def count_app(database_url: str, *, requests: int, warm_up: int = WARM_UP_REQUESTS) -> dict[str, float]:
+    """The app's own instructions per request of each of ``ENDPOINTS``: the same requests as ``count``'s,
+    called through the WSGI application in one process under callgrind, no server in front
+    (``bench.wsgi_calls``). What ``count`` finds beyond this is gunicorn's: its HTTP handling, its poller
+    and the hand-over of each request to a pool thread and back."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            f"--callgrind-out-file={out}/callgrind.%p",
+            sys.executable,
+            "-m",
+            "bench.wsgi_calls",
+            f"--requests={requests}",
+            f"--warm-up={warm_up}",
+        ]
+        env = servers.app_environment(database_url) | {"PYTHONHASHSEED": "0"}
+        finished = subprocess.run(
+            command, cwd=servers.ROOT, env=env, capture_output=True, text=True, timeout=STARTUP_TIMEOUT_S
+        )
+        if finished.returncode != 0:
+            raise RuntimeError(f"bench.wsgi_calls failed under callgrind:\n{finished.stderr[-2000:]}")
+        # Dump N of the one process holds the calls of endpoint N (its count was zeroed just before them).
+        return {
+            name: _totals(next(Path(out).glob(f"callgrind.*.{number}"))) / requests
+            for number, (name, _, _) in enumerate(ENDPOINTS, start=1)
+        }
+
+
+def post_client(n: int) -> str:
+    """The client address of post number ``n``: each post from another client, as in bench/wrk.lua, so
+    none reaches the per-client post limit."""
+    return f"10.1.{n // 256 % 256}.{n % 256}"
 
 
 def _database_backends(database_url: str) -> list[int]:
@@ -124,9 +170,8 @@ def _worker_under_callgrind(database_url: str, out: Path) -> Iterator[int]:
 def _send(connection: http.client.HTTPConnection, method: str, path: str, requests: int) -> None:
     for n in range(requests):
         if method == "POST":
-            # Each post from another client, as in bench/wrk.lua: none reaches the per-client post limit.
-            client = f"10.1.{n // 256 % 256}.{n % 256}"
-            connection.request(method, path, POST_BODY, {"Content-Type": "application/json", "X-Forwarded-For": client})
+            headers = {"Content-Type": "application/json", "X-Forwarded-For": post_client(n)}
+            connection.request(method, path, POST_BODY, headers)
         else:
             connection.request(method, path)
         response = connection.getresponse()
@@ -146,11 +191,18 @@ def _dump(out: Path, pid: int) -> int:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         for path in set(out.glob(f"callgrind.{pid}.*")) - before:
-            for line in path.read_text().splitlines():
-                if line.startswith(("totals:", "summary:")):
-                    return int(line.split()[1])
+            with contextlib.suppress(ValueError):
+                return _totals(path)
         time.sleep(0.2)
     raise RuntimeError(f"callgrind wrote no counts for worker {pid}")
+
+
+def _totals(path: Path) -> int:
+    """The instructions a callgrind dump counted; ValueError while the file is still being written."""
+    for line in path.read_text().splitlines():
+        if line.startswith(("totals:", "summary:")):
+            return int(line.split()[1])
+    raise ValueError(f"no totals in {path} yet")
 
 
 if __name__ == "__main__":
