@@ -138,9 +138,16 @@ REST_FRAMEWORK = {
 # "dbcache://throttle_cache" (after `manage.py createcachetable`; one more write per post) or Redis.
 MESSAGES_POST_RATE = env("MESSAGES_POST_RATE", default="60/min")
 THROTTLE_CACHE_ALIAS = "throttle"
+# Clients the default cache remembers per worker. Full, it forgets its least recently used third, so a client
+# is counted as long as fewer than this many others post to the same worker within the rate's period
+# (Django's default of 300 forgot a client at its limit after a few hundred other posts). At most the
+# rate's count of timestamps each: under 1 KiB a client at 60/min, under 10 MiB a worker when full.
+THROTTLE_MAX_CLIENTS = 10_000
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    THROTTLE_CACHE_ALIAS: env.cache_url("THROTTLE_CACHE_URL", default="locmemcache://throttle"),
+    THROTTLE_CACHE_ALIAS: env.cache_url(
+        "THROTTLE_CACHE_URL", default=f"locmemcache://throttle?max_entries={THROTTLE_MAX_CLIENTS}"
+    ),
 }
 
 DRF_STANDARDIZED_ERRORS = {

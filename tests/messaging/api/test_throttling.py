@@ -53,3 +53,15 @@ def test_an_empty_rate_turns_the_limit_off(api, settings):
     settings.MESSAGES_POST_RATE = ""
 
     assert {post(api).status_code for _ in range(5)} == {201}
+
+
+def test_a_client_at_its_limit_stays_counted_while_many_other_clients_post(api):
+    # The counts live in a local-memory cache, which forgets its least recently used entries when full
+    # (Django's default: 300). A limit that forgot a client whenever a few hundred others posted between
+    # two of its posts would never stop it on a busy service.
+    for _ in range(3):
+        post(api)
+    for n in range(1000):
+        post(api, client_ip=f"198.18.{n // 256}.{n % 256}")
+
+    assert post(api).status_code == 429
