@@ -85,8 +85,10 @@ def under_fault(server, *, begin: Callable[[], None], end: Callable[[], None], s
         begin()
         began = time.monotonic()
         time.sleep(seconds)
-        end()
+        # Taken before the fault is lifted, not after: a request waiting on the database is answered the
+        # moment it lets go, possibly before this thread gets to read the clock, and is not during the fault.
         ended = time.monotonic()
+        end()
         recovery = first_acknowledgement(server.port, within=recovery_within + 10)
         time.sleep(1)
         stop.set()
