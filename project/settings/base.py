@@ -35,9 +35,10 @@ INSTALLED_APPS = [
     "messaging",
 ]
 
-# The order is the serving model's (docs/reliability.md): every request is logged and gets the security headers; a body
-# is read under its deadline before anything else; /health answers before host validation and before the
-# bulkhead, so it never waits for database work; only requests that may use the database take a slot.
+# The order is the serving model's (docs/reliability.md): every request is logged and gets the security
+# headers; a body is read under its deadline before anything else; /health answers before host validation
+# and before the bulkhead, so it never waits for database work; only requests that may use the database
+# take a slot.
 MIDDLEWARE = [
     "project.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
