@@ -42,6 +42,10 @@ POST_BODY = json.dumps({"sender": "bench", "content": "hello from the benchmark"
 WARM_UP_REQUESTS = 200
 # Python under valgrind starts many times slower than without it.
 STARTUP_TIMEOUT_S = 600
+# One string hash seed for both counts: hashing decides how sets and dicts lay out, and so how many
+# instructions a lookup takes; the same seed keeps a count repeatable and the app's share comparable
+# with the worker's.
+COUNTED_ENV = {"PYTHONHASHSEED": "0"}
 # The whole in-process count under valgrind: start-up and every endpoint's calls (about a minute and a half).
 IN_PROCESS_TIMEOUT_S = 600
 
@@ -115,7 +119,7 @@ def count_app(database_url: str, *, requests: int, warm_up: int = WARM_UP_REQUES
             f"--requests={requests}",
             f"--warm-up={warm_up}",
         ]
-        env = servers.app_environment(database_url) | {"PYTHONHASHSEED": "0"}
+        env = servers.app_environment(database_url) | COUNTED_ENV
         finished = subprocess.run(
             command, cwd=servers.ROOT, env=env, capture_output=True, text=True, timeout=IN_PROCESS_TIMEOUT_S
         )
@@ -159,7 +163,7 @@ def _worker_under_callgrind(database_url: str, out: Path) -> Iterator[int]:
     server = servers.start_app(
         database_url,
         out / "server.log",
-        {"GUNICORN_WORKERS": "1", "PYTHONHASHSEED": "0"},
+        {"GUNICORN_WORKERS": "1", **COUNTED_ENV},
         wrapper=valgrind,
         startup_timeout=STARTUP_TIMEOUT_S,
     )
