@@ -34,7 +34,8 @@ CONFIG = get_config("dev")
 GREEN_RELEASE = "v2"
 # What the address echo answers: the runner's public address as checkip.amazonaws.com writes it.
 RUNNER_ADDRESS = "203.0.113.7"
-DATABASE = "bluegreen_test"
+# One database per test run, so two runs on one server (a developer and CI, two checkouts) never share it.
+DATABASE = f"bluegreen_test_{os.getpid()}"
 SERVER_URL = os.environ.get("BLUEGREEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -115,6 +116,8 @@ def green_url():
     yield url
     server.terminate()
     server.wait(timeout=10)
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
 @dataclass
