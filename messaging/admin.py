@@ -5,8 +5,12 @@ docs/adr/0012-admin-at-scale.md for why it is built this way.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as stock_delete_selected
 from django.contrib.admin.views.main import ChangeList
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from messaging.admin_counts import MessagePaginator, bounded_count
 from messaging.admin_filters import CreatedBetweenFilter
@@ -45,8 +49,9 @@ def delete_selected(modeladmin, request, queryset):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "sender", "created_at", "preview"]
-    list_display_links = ["id", "preview"]
+    list_display = ["id", "sender", "created", "preview"]
+    # One link a row: the stock admin resolves each link's URL again to keep the list's filters in it.
+    list_display_links = ["id"]
     list_filter = [("created_at", admin.DateFieldListFilter), CreatedBetweenFilter]
     # What message_search does, in the stock admin's terms.
     search_fields = ["sender__startswith", "content__icontains"]
@@ -64,11 +69,26 @@ class MessageAdmin(admin.ModelAdmin):
     actions = [delete_selected]
     list_per_page = 50
 
+    @admin.display(description="created at")
+    def created(self, message: Message) -> str:
+        # To the second, which moderators compare, and without the localized date format's cost on each row.
+        return timezone.localtime(message.created_at).strftime("%Y-%m-%d %H:%M:%S")
+
     @admin.display(description="content")
     def preview(self, message: Message) -> str:
         if len(message.content) <= PREVIEW_LENGTH:
             return message.content
         return message.content[: PREVIEW_LENGTH - 1] + "…"
+
+    def action_checkbox(self, obj):
+        # The stock checkbox goes through the form widget renderer, row by row: a fifth of the list's CPU
+        # time. The same markup, written out.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            gettext("Select this object for an action - {}").format(obj),
+        )
 
     def has_add_permission(self, request) -> bool:
         # Messages arrive through the API only; the admin inspects and deletes, it does not author.
