@@ -9,6 +9,7 @@ a free port, a superuser logged in through the login form, and each page request
 """
 
 import argparse
+import contextlib
 import datetime
 import socket
 import statistics
@@ -18,7 +19,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+import psutil
 import psycopg
 import requests
 
@@ -59,10 +62,13 @@ def manage(url: str, *args: str, env: dict[str, str] | None = None) -> None:
 
 
 def loaded(url: str, rows: int) -> bool:
-    """Whether the database of ``url`` was loaded with ``rows`` messages (ids 1 to ``rows``) by a run."""
+    """Whether a run loaded the database of ``url`` to the end: ``rows`` messages (ids 1 to ``rows``) and
+    the superuser, its last step."""
     try:
         with psycopg.connect(url) as connection:
-            return connection.execute("SELECT max(id) FROM messaging_message").fetchone()[0] == rows
+            last_id = connection.execute("SELECT max(id) FROM messaging_message").fetchone()[0]
+            superuser = connection.execute("SELECT 1 FROM auth_user WHERE username = %s", [USERNAME]).fetchone()
+            return last_id == rows and superuser is not None
     except psycopg.Error:
         return False
 
@@ -164,7 +170,7 @@ def pages(url: str, rows: int, repeats: int) -> list[Page]:
     return [
         Page("the list", get(LIST)),
         Page("its second page", get(LIST, {"p": 2})),
-        Page("a page 10,000 rows deep (p=200)", get(LIST, {"p": 200})),
+        Page("a page 10,000 rows deep (p=200)", get(LIST, {"p": 200}), min_rows=10_000),
         Page("the deepest page, 100,000 rows (p=2000)", get(LIST, {"p": 2000}), min_rows=100_000),
         Page("today (quick link)", get(LIST, {"created_at__gte": midnight.isoformat()})),
         Page(
@@ -185,18 +191,58 @@ def pages(url: str, rows: int, repeats: int) -> list[Page]:
     ]
 
 
-def median_ms(session: requests.Session, base_url: str, page: Page, repeats: int) -> float:
-    """The median time of ``repeats`` requests of ``page`` after one to warm up; fails on a wrong answer."""
-    times = []
+@dataclass(frozen=True)
+class Timing:
+    """A page's median response time, and the CPU time its requests cost on average: the server's and
+    its database sessions'. On a shared machine the first moves with the load; the second far less."""
+
+    median_ms: float
+    cpu_ms: float
+
+
+class CpuMeter:
+    """CPU time spent by the server's processes and by the database's client sessions, in nanoseconds,
+    from Linux's per-thread schedstat (finer than the 10 ms ticks of ``/proc/<pid>/stat``)."""
+
+    def __init__(self, server: Server, url: str) -> None:
+        self.server = server
+        self.connection = psycopg.connect(url, autocommit=True)
+
+    def pids(self) -> list[int]:
+        root = psutil.Process(self.server.process.pid)
+        sessions = self.connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        ).fetchall()
+        return [root.pid, *(child.pid for child in root.children(recursive=True)), *(row[0] for row in sessions)]
+
+    def read(self) -> int:
+        total = 0
+        for pid in self.pids():
+            for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+                with contextlib.suppress(OSError):
+                    total += int(stat.read_text().split()[0])
+        return total
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def timed(session: requests.Session, base_url: str, page: Page, repeats: int, meter: CpuMeter) -> Timing:
+    """``page`` requested once to warm up, then ``repeats`` times; fails on a wrong answer."""
+    times, cpu_ns = [], 0
     for n in range(repeats + 1):
+        cpu_before = meter.read()
         started = time.perf_counter()
         response = page.send(session, base_url, n)
         elapsed = time.perf_counter() - started
+        cpu_after = meter.read()
         if response.status_code != page.expected_status or "?e=1" in response.headers.get("Location", ""):
             raise RuntimeError(f"{page.name}: {response.status_code} {response.headers.get('Location', '')}")
         if n:
             times.append(elapsed * 1000)
-    return statistics.median(times)
+            cpu_ns += cpu_after - cpu_before
+    return Timing(statistics.median(times), cpu_ns / repeats / 1e6)
 
 
 def measure(
@@ -207,8 +253,8 @@ def measure(
     *,
     database: str = "bench_admin",
     reuse: bool = False,
-) -> dict[str, float]:
-    """Each page's median time, in ms, on database ``<database>_<rows>`` of ``rows`` messages: loaded anew,
+) -> dict[str, Timing]:
+    """Each page's timing on database ``<database>_<rows>`` of ``rows`` messages: loaded anew,
     or with ``reuse`` as an earlier run left it (deletions there removed a few dozen rows of the middle)."""
     name = f"{database}_{rows}"
     url = f"{server_url}/{name}"
@@ -219,15 +265,20 @@ def measure(
         prepare_database(server_url, name, rows)
     with running_app(url) as server:
         session = logged_in(server.base_url)
+        meter = CpuMeter(server, url)
         timings = {}
-        for page in pages(url, rows, repeats):
-            if rows >= page.min_rows:
-                timings[page.name] = median_ms(session, server.base_url, page, repeats)
-                progress(f"{rows:,} messages, {page.name}: {timings[page.name]:.1f} ms")
+        try:
+            for page in pages(url, rows, repeats):
+                if rows >= page.min_rows:
+                    timing = timings[page.name] = timed(session, server.base_url, page, repeats, meter)
+                    progress(f"{rows:,} messages, {page.name}: {timing.median_ms:.1f} ms, {timing.cpu_ms:.1f} ms CPU")
+        finally:
+            meter.close()
     return timings
 
 
-def table(results: dict[int, dict[str, float]]) -> str:
+def table(results: dict[int, dict[str, Timing]]) -> str:
+    """Markdown: a row per page, a column per size, each cell the median and the CPU time per request."""
     sizes = sorted(results)
     names = list(dict.fromkeys(name for size in sizes for name in results[size]))
     lines = [
@@ -235,7 +286,12 @@ def table(results: dict[int, dict[str, float]]) -> str:
         "|---|" + "---:|" * len(sizes),
     ]
     for name in names:
-        cells = [f"{results[size][name]:.1f} ms" if name in results[size] else "n/a" for size in sizes]
+        cells = [
+            f"{results[size][name].median_ms:.0f} ms ({results[size][name].cpu_ms:.0f} ms CPU)"
+            if name in results[size]
+            else "n/a"
+            for size in sizes
+        ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -258,7 +314,10 @@ def main() -> None:
         rows: measure(options.postgres, rows, options.repeats, progress, database=options.database, reuse=options.reuse)
         for rows in options.rows
     }
-    print(f"Median of {options.repeats} requests per page, production settings under gunicorn:\n")
+    print(
+        f"Median of {options.repeats} requests per page, production settings under gunicorn; in brackets the CPU"
+        " time a request costs on average, the server's and its database sessions':\n"
+    )
     print(table(results))
 
 
