@@ -23,7 +23,8 @@ DATE_PARAMETERS = frozenset({"created_at__gte", "created_at__lt", *CreatedBetwee
 # The filters the admin's own links and forms set; any other lookup in the URL is refused (400), since an
 # arbitrary lookup (a substring of a sender, the month of a date) is a scan of the whole table.
 ALLOWED_LOOKUPS = DATE_PARAMETERS | {"sender"}
-# The most messages one "delete selected" removes, "select all" included: its confirmation page lists them.
+# One "delete selected" removes fewer messages than this, "select all" included: its confirmation page
+# lists every one.
 DELETE_SELECTED_LIMIT = MessagePaginator.count_limit
 
 
