@@ -7,6 +7,7 @@ docs/adr/0012-admin-at-scale.md for why it is built this way.
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as stock_delete_selected
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.utils import timezone
 from django.utils.html import format_html
@@ -107,6 +108,9 @@ class MessageAdmin(admin.ModelAdmin):
         return ["-id"]
 
     def lookup_allowed(self, lookup, value, request=None) -> bool:
+        if "\x00" in value:
+            # PostgreSQL text cannot hold NUL, so the query would fail: answer as to any bad filter value.
+            raise IncorrectLookupParameters(f"{lookup} holds a NUL character")
         return lookup in ALLOWED_LOOKUPS
 
     def get_search_results(self, request, queryset, search_term):

@@ -78,6 +78,12 @@ def test_a_quoted_phrase_is_one_term(staff):
     assert "alice" not in page_of(staff.get(LIST, {"q": '"aws from"'}))
 
 
+def test_a_search_holding_a_nul_character_is_refused_without_an_error(staff):
+    page = page_of(staff.get(LIST, {"q": "a\x00b"}))
+
+    assert "Null characters are not allowed." in page
+
+
 def test_a_term_too_short_for_the_content_index_searches_senders_only(staff):
     Message.objects.create(sender="dave", content="al is here")
 
@@ -120,9 +126,15 @@ def test_date_quick_links_filter_by_range(staff):
 
 
 @pytest.mark.parametrize(
-    "params", [{"created_from": "not a date"}, {"created_from": "2026-02-02", "created_to": "2026-02-01"}]
+    "params",
+    [
+        {"created_from": "not a date"},
+        {"created_from": "2026-02-02", "created_to": "2026-02-01"},
+        {"created_at__gte": "\x00"},
+        {"sender": "a\x00b"},
+    ],
 )
-def test_a_bad_date_range_is_refused_without_an_error(staff, params):
+def test_a_bad_filter_value_is_refused_without_an_error(staff, params):
     response = staff.get(LIST, params)
 
     assert response.status_code == 302
