@@ -30,10 +30,19 @@ DELETE_SELECTED_LIMIT = MessagePaginator.count_limit
 
 
 class MessageChangeList(ChangeList):
-    """The message list without column sorting: each order pairs with the filter its index serves."""
+    """The message list without column sorting (each order pairs with the filter its index serves), and
+    never longer than a page or "show all" allows, whatever the count says."""
 
     def get_ordering_field(self, field_name):
         return None
+
+    def get_results(self, request):
+        super().get_results(request)
+        # Django lists the whole result unsliced when its count fits on one page (or under "show all"); an
+        # estimate made before a bulk load would then fetch the whole table.
+        if not self.multi_page or self.show_all:
+            limit = self.list_max_show_all if self.show_all and self.can_show_all else self.list_per_page
+            self.result_list = self.result_list[:limit]
 
 
 @admin.action(permissions=["delete"], description="Delete selected messages")

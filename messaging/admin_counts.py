@@ -82,6 +82,11 @@ class MessagePaginator(Paginator):
         return min(self.result_count.value, self.paged_rows_limit)
 
     @property
+    def counts_every_row(self) -> bool:
+        """Whether ``count`` is every row of the list: only then may the admin offer to select them all."""
+        return self.result_count.kind is CountKind.EXACT and self.result_count.value == self.count
+
+    @property
     def result_summary(self) -> str:
         """The search bar's count of a filtered list, e.g. "more than 1,000 results"."""
         exactly_one = self.result_count.kind is CountKind.EXACT and self.result_count.value == 1

@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 import messaging.admin
+import messaging.admin_counts
 from messaging.admin_counts import MessagePaginator
 from messaging.models import Message
 
@@ -257,3 +258,27 @@ def test_pages_stop_at_the_paging_limit(monkeypatch):
     assert paginator.num_pages == 2
     assert paginator.result_count.value == 10
     assert "pages show the newest 4" in paginator.summary
+
+
+def test_a_list_is_never_longer_than_a_page_whatever_the_count_says(staff, monkeypatch):
+    # As an estimate from statistics older than a bulk load would say.
+    monkeypatch.setattr(messaging.admin_counts, "table_estimate", lambda queryset: 1)
+    Message.objects.bulk_create(Message(sender="erin", content=f"note {n}") for n in range(60))
+
+    page = page_of(staff.get(LIST))
+
+    assert page.count('class="action-select"') == messaging.admin.MessageAdmin.list_per_page
+
+
+def test_selecting_every_message_is_offered_only_when_every_one_was_counted(staff, monkeypatch):
+    Message.objects.create(sender="carol", content="third")
+    monkeypatch.setattr(messaging.admin.MessageAdmin, "list_per_page", 1)
+    all_three = {"created_from": timezone.localdate() - datetime.timedelta(days=1)}
+
+    counted = page_of(staff.get(LIST, all_three))
+    monkeypatch.setattr(MessagePaginator, "count_limit", 2)
+    bounded = page_of(staff.get(LIST, all_three))
+
+    assert "Select all 3 messages" in counted
+    assert "more than 2 messages" in bounded
+    assert "Select all 2 messages" not in bounded
