@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # The environment of `synth`, `release-dry-run` and `cdk`: dev or prod (deploy/config.py).
 ENV ?= dev
 
-.PHONY: run test lint bench instructions synth release-dry-run cdk
+.PHONY: run test lint bench bench-admin instructions synth release-dry-run cdk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ cdk: $(VENV)/.test.stamp
 # wrk and Go from Debian if missing). Writes bench/results/RESULTS.md and chart.png (docs/performance.md).
 bench: $(VENV)/.test.stamp
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Every admin page a moderator uses, timed at 10,000 and at 1,000,000 messages under gunicorn with production
+# settings, each in a database of its own (needs PostgreSQL on 127.0.0.1:5432; a few minutes; docs/admin.md).
+bench-admin: $(VENV)/.test.stamp
+	$(BIN)/python -m bench.admin_pages $(BENCH_ARGS)
 
 # CPU instructions per request in one gunicorn worker, counted by callgrind: figures that do not move with
 # the machine's load (installs valgrind from Debian if missing; docs/performance.md).

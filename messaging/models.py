@@ -1,6 +1,8 @@
 """The message table."""
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from messaging.limits import SENDER_MAX_LENGTH
@@ -18,6 +20,11 @@ class Message(models.Model):
         indexes = [
             # Serves "?sender=" pages in keyset order without scanning other senders' rows.
             models.Index(fields=["sender", "-id"], name="message_sender_newest"),
+            # PostgreSQL only (migration 0002), for the admin's search: a sender prefix (LIKE 'x%') needs
+            # the pattern operator class under any collation but "C", and words in the content
+            # (UPPER(content) LIKE UPPER('%x%'), Django's icontains) a trigram index on the same expression.
+            models.Index(fields=["sender"], name="message_sender_prefix", opclasses=["varchar_pattern_ops"]),
+            GinIndex(OpClass(Upper("content"), name="gin_trgm_ops"), name="message_content_trigrams"),
         ]
 
     def __str__(self) -> str:
