@@ -10,7 +10,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from project.runtime import CONTAINER_PORT, HEALTH_PATH
+from project.runtime import APP_PORT, HEALTH_PATH
 
 # Well inside the ECS health check timeout, so a hung server is reported as unhealthy, not as a timeout.
 TIMEOUT_SECONDS = 3.0
@@ -18,7 +18,7 @@ TIMEOUT_SECONDS = 3.0
 
 def health_url() -> str:
     # The same PORT variable that moves gunicorn's bind address (gunicorn.conf.py).
-    return f"http://127.0.0.1:{int(os.environ.get('PORT', CONTAINER_PORT))}{HEALTH_PATH}"
+    return f"http://127.0.0.1:{int(os.environ.get('PORT', APP_PORT))}{HEALTH_PATH}"
 
 
 def check(url: str, *, timeout: float = TIMEOUT_SECONDS) -> bool:

@@ -1,12 +1,12 @@
-"""The task's proxy, run for real in front of gunicorn: its own refusals in the API's error shape, requests
-passed on unchanged, and the configuration the task definition carries being the one rendered here."""
+"""The task's proxy, run for real in front of gunicorn: its own refusals in the API's error shape, and
+requests passed on as the load balancer sent them."""
 
 import http.client
 
 import pytest
 
 from deploy.config import ENVIRONMENTS
-from deploy.proxy.render import CONFIG_VARIABLE, TEMPLATE, ProxyConfigError, proxy_environment, render
+from deploy.proxy.render import TEMPLATE
 from project.runtime import HEALTH_PATH
 from tests.support.gunicorn import production_env
 from tests.support.proxy import running_task
@@ -83,24 +83,3 @@ def test_the_proxy_sets_no_forwarded_for_of_its_own():
     assert "X-Forwarded-For" not in {
         line.split()[1] for line in TEMPLATE.read_text().splitlines() if "proxy_set_header" in line
     }
-
-
-def test_the_task_definition_carries_the_rendered_configuration():
-    config = ENVIRONMENTS["prod"]
-
-    rendered = proxy_environment(config)[CONFIG_VARIABLE]
-
-    assert rendered == render(config)
-    assert "{{" not in rendered
-    assert f"listen {config.service.container_port} " in rendered
-    assert f"server 127.0.0.1:{config.service.app_port};" in rendered
-    assert f"client_max_body_size {config.service.max_request_body_bytes};" in rendered
-
-
-def test_a_template_name_the_configuration_lacks_is_refused(tmp_path, monkeypatch):
-    template = tmp_path / "nginx.conf"
-    template.write_text("listen {{no_such_value}};")
-    monkeypatch.setattr("deploy.proxy.render.TEMPLATE", template)
-
-    with pytest.raises(ProxyConfigError, match="no_such_value"):
-        render(ENVIRONMENTS["dev"])
