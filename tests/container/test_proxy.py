@@ -8,6 +8,7 @@ import pytest
 from deploy.config import ENVIRONMENTS
 from deploy.proxy.render import TEMPLATE
 from project.runtime import HEALTH_PATH
+from tests.support import proxy as proxy_support
 from tests.support.gunicorn import production_env
 from tests.support.proxy import running_task
 
@@ -83,3 +84,14 @@ def test_the_proxy_sets_no_forwarded_for_of_its_own():
     assert "X-Forwarded-For" not in {
         line.split()[1] for line in TEMPLATE.read_text().splitlines() if "proxy_set_header" in line
     }
+
+
+def test_without_nginx_a_developer_run_skips_naming_the_package_and_ci_fails(monkeypatch):
+    monkeypatch.setattr(proxy_support, "nginx_path", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install nginx"):
+        proxy_support.require_nginx()
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install nginx"):
+        proxy_support.require_nginx()

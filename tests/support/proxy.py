@@ -2,7 +2,7 @@
 
 The proxy is rendered by ``deploy.proxy.render`` and started with the proxy container's own command, as
 the unprivileged user; only its ports and prefix directory are this test's own. nginx comes from the
-system (Debian's ``nginx-light``): without it the tests that need it skip, naming the package, except
+system (Debian's ``nginx``): without it the tests that need it skip, naming the package, except
 in CI (``CI=true``), where a missing proxy is a failure.
 
     with running_task(env=production_env(database_url)) as task:
@@ -39,7 +39,7 @@ from tests.support.gunicorn import (
     start_gunicorn,
 )
 
-NGINX_PACKAGE = "nginx-light"
+NGINX_PACKAGE = "nginx"
 # The proxy is the same in every environment; prod's configuration stands for both.
 CONFIG = ENVIRONMENTS["prod"]
 SYSTEM_BIN = "/usr/sbin"
