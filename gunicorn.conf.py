@@ -54,8 +54,8 @@ def when_ready(server):
 
 
 # A worker that stops answering the master's heartbeat for this long is killed and replaced. Requests are
-# cut far earlier: SQL by the statement and lock timeouts and the query deadline, clients by the body and
-# send deadlines (project.client_deadlines).
+# cut far earlier: SQL by the statement and lock timeouts and the query deadline; clients never reach
+# gunicorn before their request is complete (the proxy's deadlines, docs/adr/0012-buffering-proxy.md).
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM, in-flight requests get this long to finish: below ECS's stop timeout, so they end before
 # the SIGKILL that follows it.

@@ -20,8 +20,8 @@ CONFIG_VARIABLE = "NGINX_CONF"
 PREFIX_VARIABLE = "NGINX_PREFIX"
 TASK_PREFIX = "/tmp"  # noqa: S108 - the container's own /tmp, nothing else runs there
 # The stock image's command would run its entrypoint's scripts, which rewrite /etc/nginx as root; this
-# writes the configuration where the unprivileged user can and starts nginx as PID 1 (it handles the
-# image's stop signal, SIGQUIT, as a graceful shutdown).
+# writes the configuration where the unprivileged user can and execs nginx, so nginx is PID 1 and
+# receives the stop signal itself.
 COMMAND = (
     "/bin/sh",
     "-c",
