@@ -1,4 +1,4 @@
-"""The container health check: exit 0 when this container's own server answers GET /health, 1 otherwise.
+"""The app container's health check: exit 0 when its own gunicorn answers GET /health, 1 otherwise.
 
 Run as ``python -m project.healthcheck`` by the Dockerfile HEALTHCHECK and the ECS task definition
 (``project.runtime.HEALTH_CHECK_COMMAND``): the image has no wget or curl. It uses the standard library
