@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The web image: gunicorn serving the Django app on port 8080 as a non-root user.
+# The web image: gunicorn serving the Django app as a non-root user, on the task's loopback only: the task's
+# proxy (nginx, deploy/proxy/) receives the load balancer's traffic on 8080 and passes it complete requests.
 # Build: docker build --build-arg RELEASE_VERSION=$(git rev-parse HEAD) -t text-messaging .
 
 # The Python that CI tests (pyproject.toml requires 3.11).
@@ -44,7 +45,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-build-only \
     python manage.py collectstatic --no-input --verbosity 0
 
 USER 10001:10001
-EXPOSE 8080
+# No EXPOSE: gunicorn binds 127.0.0.1:8000 (project.runtime.APP_PORT), reachable only from the task's proxy.
 # The same command as the ECS container health check (project.runtime.HEALTH_CHECK_COMMAND).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-m", "project.healthcheck"]

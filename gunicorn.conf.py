@@ -9,13 +9,8 @@ import os
 
 from gunicorn.glogging import Logger
 
-from project import server_errors
 from project.log_format import JSON_FORMATTER
-from project.runtime import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS, worker_threads
-
-# Requests gunicorn refuses itself (an over-long URI, oversized headers) are answered in the API's JSON
-# error shape, not gunicorn's HTML page.
-server_errors.install()
+from project.runtime import APP_PORT, GRACEFUL_TIMEOUT_SECONDS, worker_threads
 
 
 def _env_int(name: str, default: int) -> int:
@@ -23,20 +18,24 @@ def _env_int(name: str, default: int) -> int:
 
 
 wsgi_app = "project.wsgi:application"
-# PORT lets tests and local runs use another port; the health check command reads the same variable.
-bind = [f"0.0.0.0:{_env_int('PORT', CONTAINER_PORT)}"]
+# Loopback only: the task's proxy (nginx) receives the ALB's traffic, buffers whole requests and answers,
+# and passes complete requests here, so a slow client never holds a worker thread
+# (docs/adr/0013-buffering-proxy.md). PORT lets tests and local runs use another port; the health check
+# command reads the same variable.
+bind = [f"127.0.0.1:{_env_int('PORT', APP_PORT)}"]
 
 # Two workers for availability (one serves while the other recycles or crashes; a quarter vCPU gives no
-# parallelism to a third), four threads each so a request stuck on the database or on a slow client never
+# parallelism to a third), four threads each so a request stuck on the database never
 # holds a whole worker: the bulkhead (project.bulkhead) keeps one thread per worker free of database work
 # for /health. Stock gthread: its main thread heartbeats the master whatever the request threads do.
 # Sizing and the faults it was measured against: docs/adr/0001-serving-model-and-sizing.md.
 workers = _env_int("GUNICORN_WORKERS", 2)
 threads = worker_threads()
 worker_class = "gthread"
-# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new connections across
-# them. On one shared socket, whichever worker woke first accepted a whole burst: the benchmark's 32
-# connections all went to one worker in about half the runs, halving what two cores served (ADR 0001).
+# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new connections (the
+# proxy's, here) across them; a TCP socket rather than a unix one for that reason. On one shared socket,
+# whichever worker woke first accepted a whole burst: the benchmark's 32 connections all went to one
+# worker in about half the runs, halving what two cores served (ADR 0001).
 reuse_port = True
 # Load Django once in the master so a broken release fails at start, and workers share its pages.
 preload_app = True
@@ -55,15 +54,20 @@ def when_ready(server):
 
 
 # A worker that stops answering the master's heartbeat for this long is killed and replaced. Requests are
-# cut far earlier: SQL by the statement and lock timeouts and the query deadline, clients by the body and
-# send deadlines (project.client_deadlines).
+# cut far earlier: SQL by the statement and lock timeouts and the query deadline; clients never reach
+# gunicorn before their request is complete (the proxy's deadlines, docs/adr/0013-buffering-proxy.md).
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM, in-flight requests get this long to finish: below ECS's stop timeout, so they end before
 # the SIGKILL that follows it.
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", GRACEFUL_TIMEOUT_SECONDS)
-# Longer than the ALB's 60 s idle timeout, so the load balancer, not gunicorn, closes idle connections
-# and never sends a request on one gunicorn is closing (which it would answer with a 502).
+# Longer than the proxy's 60 s upstream keep-alive timeout, so the proxy, not gunicorn, closes idle
+# connections and never sends a request on one gunicorn is closing.
 keepalive = _env_int("GUNICORN_KEEPALIVE", 65)
+# The proxy's header buffers are smaller than gunicorn's line and field limits, so the proxy refuses an
+# over-long request line or header itself, in the API's error shape; the header count is bounded by the
+# same buffers, so gunicorn's own count limit is lifted to its maximum rather than refusing what the
+# proxy passed with an HTML page.
+limit_request_fields = 32768
 
 # Recycle each worker after about this many requests so a slow leak cannot grow without bound; the
 # jitter keeps both workers from restarting at the same moment. Rarely, because a recycle moves the load

@@ -4,9 +4,9 @@ application in this process, with no server in front. Run under callgrind by ``b
 
 For every endpoint in turn: ``--warm-up`` calls, the count zeroed, ``--requests`` calls, the count dumped,
 so callgrind's dump number N holds the calls of endpoint N. The environ carries what gunicorn would pass
-for the same request, including a connected socket as ``gunicorn.socket``, so the client deadlines run as
-they do under gunicorn. Whatever a worker's count has beyond this one is the serving layer's: gunicorn's
-HTTP parsing and writing, its poller and the hand-over to and from a pool thread.
+for the same request, including a connected socket as ``gunicorn.socket``. Whatever a worker's count has
+beyond this one is the serving layer's: gunicorn's HTTP parsing and writing, its poller and the hand-over
+to and from a pool thread.
 """
 
 import argparse

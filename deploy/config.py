@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 # The web runtime's port, health path and stop timing are its own (project.runtime, which the image
 # carries without deploy/); the stacks and releases use the same values through these names.
 from project.runtime import (
+    APP_PORT,
     CONTAINER_PORT,
+    DEFAULT_MAX_REQUEST_BODY_BYTES,
     HEALTH_CHECK_COMMAND,
     HEALTH_PATH,
     STOP_TIMEOUT_SECONDS,
@@ -20,6 +22,8 @@ from project.runtime import (
 PROJECT = "TextMessaging"
 REGION = "ap-northeast-1"
 CONTAINER_NAME = "text-messaging-app"
+# The task's second container: nginx in front of gunicorn, receiving the load balancer's traffic.
+PROXY_CONTAINER_NAME = "text-messaging-proxy"
 
 # The repository whose GitHub Actions may assume the deploy role. It is the one value an organisation
 # forking this project must change; everything else derives from the environment name.
@@ -78,7 +82,10 @@ class RegistryConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class ServiceConfig:
+    # The proxy's port, the one the load balancer targets; gunicorn listens on app_port on loopback only.
     container_port: int = CONTAINER_PORT
+    app_port: int = APP_PORT
+    max_request_body_bytes: int = DEFAULT_MAX_REQUEST_BODY_BYTES
     cpu: int = 256  # 0.25 vCPU
     memory_mib: int = 512
     health_path: str = HEALTH_PATH
@@ -104,6 +111,35 @@ class ServiceConfig:
     release_env_var: str = "RELEASE_VERSION"
     # Run by bluegreen_deploy as a one-off task of the new revision before any traffic moves to it.
     migrate_command: tuple[str, ...] = ("python", "manage.py", "migrate", "--no-input")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProxyConfig:
+    """The buffering proxy in every task (docs/adr/0013-buffering-proxy.md): its image, deadlines and sizes.
+
+    ``deploy.proxy`` renders its nginx configuration from these values, the service's ports and body
+    limit; the same rendering runs in the tests.
+    """
+
+    # The Docker Official Image nginx 1.30.5 on Alpine, pinned by its index digest as published in
+    # github.com/docker-library/repo-info (repos/nginx/remote/1.30.5-alpine.md).
+    image: str = "nginx:1.30.5-alpine@sha256:0985e772fb9f729e6fa0980da05fca5d9c468e870eed43071545afa9d2e27d94"
+    # The image's own unprivileged nginx user.
+    user: str = "101"
+    # The whole request line and headers must arrive within this; a body may pause this long between
+    # two reads; an answer may wait this long for the client to take the next part.
+    header_timeout_seconds: int = 5
+    body_timeout_seconds: int = 5
+    send_timeout_seconds: int = 10
+    # Longer than the ALB's 60 s idle timeout, so the load balancer closes idle connections, never the proxy.
+    idle_timeout_seconds: int = 65
+    # gunicorn's worker timeout: a request still running then has a killed worker behind it.
+    upstream_timeout_seconds: int = 30
+    # Idle upstream connections kept per nginx worker: at least the app's request threads (2 x 4).
+    upstream_keepalive: int = 16
+    # Connections one nginx worker holds (clients and upstream); idle ones cost a few hundred bytes each.
+    worker_connections: int = 4096
+    open_files: int = 8192
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +179,7 @@ class EnvironmentConfig:
     database: DatabaseConfig
     registry: RegistryConfig = field(default_factory=RegistryConfig)
     service: ServiceConfig
+    proxy: ProxyConfig = field(default_factory=ProxyConfig)
     load_balancer: LoadBalancerConfig = field(default_factory=LoadBalancerConfig)
     release: ReleaseConfig = field(default_factory=ReleaseConfig)
     github_repository: str = GITHUB_REPOSITORY
@@ -170,7 +207,13 @@ class EnvironmentConfig:
 
     @property
     def container_name(self) -> str:
+        """The app's container: the one a release changes the image of."""
         return CONTAINER_NAME
+
+    @property
+    def proxy_container_name(self) -> str:
+        """The proxy's container: the one the load balancer routes to."""
+        return PROXY_CONTAINER_NAME
 
     @property
     def log_group_name(self) -> str:

@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse
 
 from messaging.api.error_shape import error_body
 from messaging.api.errors import ErrorResponse
-from project import deadlines
+from project import query_deadlines
 from project.runtime import worker_threads
 
 BUSY_RETRY_AFTER_SECONDS = 1
@@ -81,7 +81,9 @@ class DatabaseBulkheadMiddleware:
         fd = _socket_of(context["connection"])
         if fd is None:
             return execute(sql, params, many, context)
-        deadline = deadlines.clock.call_after(self.query_deadline_seconds, lambda: deadlines.shut_down_descriptor(fd))
+        deadline = query_deadlines.clock.call_after(
+            self.query_deadline_seconds, lambda: query_deadlines.shut_down_descriptor(fd)
+        )
         try:
             return execute(sql, params, many, context)
         finally:

@@ -1,4 +1,4 @@
-"""The container health check: exit 0 when this container's own server answers GET /health, 1 otherwise.
+"""The app container's health check: exit 0 when its own gunicorn answers GET /health, 1 otherwise.
 
 Run as ``python -m project.healthcheck`` by the Dockerfile HEALTHCHECK and the ECS task definition
 (``project.runtime.HEALTH_CHECK_COMMAND``): the image has no wget or curl. It uses the standard library
@@ -10,7 +10,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from project.runtime import CONTAINER_PORT, HEALTH_PATH
+from project.runtime import APP_PORT, HEALTH_PATH
 
 # Well inside the ECS health check timeout, so a hung server is reported as unhealthy, not as a timeout.
 TIMEOUT_SECONDS = 3.0
@@ -18,7 +18,7 @@ TIMEOUT_SECONDS = 3.0
 
 def health_url() -> str:
     # The same PORT variable that moves gunicorn's bind address (gunicorn.conf.py).
-    return f"http://127.0.0.1:{int(os.environ.get('PORT', CONTAINER_PORT))}{HEALTH_PATH}"
+    return f"http://127.0.0.1:{int(os.environ.get('PORT', APP_PORT))}{HEALTH_PATH}"
 
 
 def check(url: str, *, timeout: float = TIMEOUT_SECONDS) -> bool:

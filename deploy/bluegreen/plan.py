@@ -51,7 +51,8 @@ def plan_lines(plan: Plan) -> list[str]:
         release_line = f"Task definition: {current} -> {task_definition_name(plan.task_definition_arn or '')}"
     lines = [
         f"Environment:     {target.environment} ({target.region}), stack {target.stack_name}",
-        f"Service:         {target.cluster}/{target.service}, container {target.container}:{target.container_port}",
+        f"Service:         {target.cluster}/{target.service}, image of container {target.container}, "
+        f"traffic on port {target.container_port}",
         f"CodeDeploy:      {target.application}/{target.deployment_group} ({target.deployment_config})",
         f"Test listener:   {target.test_listener_url}",
         f"Release:         {plan.release or 'unnamed'}" + (f" ({plan.image})" if plan.image else ""),

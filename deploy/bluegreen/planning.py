@@ -104,8 +104,9 @@ def plan_migrate(config: EnvironmentConfig, *, target: Target, task_definition: 
 
 
 def appspec_for(config: EnvironmentConfig, task_definition: str) -> dict[str, Any]:
+    """The load balancer routes to the proxy's container; a release changes the app's (ADR 0013)."""
     return appspec_build(
         task_definition_arn=task_definition,
-        container_name=config.container_name,
+        container_name=config.proxy_container_name,
         container_port=config.service.container_port,
     )

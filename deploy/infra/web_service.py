@@ -1,4 +1,8 @@
-"""The Fargate service running the Django app: cluster, roles, task definition, logs and scaling."""
+"""The Fargate service running the Django app: cluster, roles, task definition, logs and scaling.
+
+Each task runs two containers: gunicorn (the app's image, loopback only) and nginx in front of it, which
+receives the load balancer's traffic (docs/adr/0013-buffering-proxy.md).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from constructs import Construct
 from deploy.config import EnvironmentConfig
 from deploy.infra.nag import nag_acknowledge
 from deploy.infra.retention import retention_days
+from deploy.proxy.render import COMMAND as PROXY_COMMAND
+from deploy.proxy.render import proxy_environment
 
 SETTINGS_MODULE = "project.settings.production"
 # The RDS-generated secret's JSON fields, by the variable project.settings.database reads.
@@ -86,11 +92,12 @@ class WebService(Construct):
             "App",
             container_name=config.container_name,
             image=ecs.ContainerImage.from_ecr_repository(repository, tag=image_tag),
-            port_mappings=[ecs.PortMapping(container_port=service.container_port)],
             environment={
                 "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
                 "DJANGO_ALLOWED_HOSTS": allowed_host,
                 "DB_SSLMODE": "require",
+                # The proxy refuses larger bodies with the same value (deploy.proxy).
+                "MAX_REQUEST_BODY_BYTES": str(service.max_request_body_bytes),
                 service.release_env_var: image_tag,
             },
             secrets={
@@ -111,6 +118,7 @@ class WebService(Construct):
             stop_timeout=Duration.seconds(service.stop_timeout_seconds),
             readonly_root_filesystem=False,
         )
+        self.proxy_container = self._add_proxy(config)
         # No desired count: CloudFormation starts one task and afterwards leaves the count to auto scaling,
         # so a stack update never shrinks a scaled-out service.
         self.service = ecs.FargateService(
@@ -128,7 +136,9 @@ class WebService(Construct):
             min_healthy_percent=100,
             max_healthy_percent=200,
         )
-        self.service.attach_to_application_target_group(target_group)
+        self.service.load_balancer_target(
+            container_name=config.proxy_container_name, container_port=service.container_port
+        ).attach_to_application_target_group(target_group)
         self.scaling = self.service.auto_scale_task_count(
             min_capacity=service.min_tasks, max_capacity=service.max_tasks
         )
@@ -141,6 +151,46 @@ class WebService(Construct):
             "Memory", target_utilization_percent=service.memory_target_percent, **cooldowns
         )
         self._acknowledge()
+
+    def _add_proxy(self, config: EnvironmentConfig) -> ecs.ContainerDefinition:
+        """nginx, the stock image pinned by digest, its configuration rendered into its environment.
+
+        It starts once gunicorn answers its health check, so the load balancer never meets a proxy with
+        nothing behind it, and ECS stops it before gunicorn, so it drains first.
+        """
+        service, proxy = config.service, config.proxy
+        container = self.task_definition.add_container(
+            "Proxy",
+            container_name=config.proxy_container_name,
+            image=ecs.ContainerImage.from_registry(proxy.image),
+            command=list(PROXY_COMMAND),
+            environment=proxy_environment(config),
+            user=proxy.user,
+            port_mappings=[ecs.PortMapping(container_port=service.container_port)],
+            ulimits=[ecs.Ulimit(name=ecs.UlimitName.NOFILE, soft_limit=proxy.open_files, hard_limit=proxy.open_files)],
+            # Through the proxy to gunicorn, as the load balancer checks it; the image has BusyBox wget.
+            health_check=ecs.HealthCheck(
+                command=[
+                    "CMD",
+                    "wget",
+                    "-q",
+                    "-O",
+                    "/dev/null",
+                    f"http://127.0.0.1:{service.container_port}{service.health_path}",
+                ],
+                interval=Duration.seconds(service.health_check_interval_seconds),
+                timeout=Duration.seconds(service.health_check_timeout_seconds),
+                retries=service.unhealthy_threshold,
+                start_period=Duration.seconds(service.health_check_start_period_seconds),
+            ),
+            logging=ecs.LogDrivers.aws_logs(stream_prefix="proxy", log_group=self.log_group),
+            stop_timeout=Duration.seconds(service.stop_timeout_seconds),
+            readonly_root_filesystem=False,
+        )
+        container.add_container_dependencies(
+            ecs.ContainerDependency(container=self.container, condition=ecs.ContainerDependencyCondition.HEALTHY)
+        )
+        return container
 
     def _acknowledge(self) -> None:
         nag_acknowledge(

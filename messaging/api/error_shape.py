@@ -1,7 +1,7 @@
-"""The API's one error shape, with no Django imports: gunicorn's own error answers use it too.
+"""The API's one error shape; the proxy's own refusals (deploy/proxy/nginx.conf) are written in it too.
 
 Rendered as compact JSON everywhere: by DRF's renderer for views, by ``messaging.api.errors.ErrorResponse``
-for Django's handlers and middleware, and by ``project.server_errors`` for gunicorn.
+for Django's handlers and middleware.
 """
 
 

@@ -27,7 +27,7 @@ class ErrorResponseSerializer(serializers.Serializer):
 
 DATABASE_UNAVAILABLE = OpenApiResponse(ErrorResponseSerializer, description="The database is briefly unavailable.")
 BODY_TOO_LARGE = OpenApiResponse(ErrorResponseSerializer, description="The request body is over the size limit.")
-# Refused by the server before the API sees the request (project.server_errors), on every route.
+# Refused by the task's proxy before the API sees the request (deploy/proxy/nginx.conf), on every route.
 SERVER_REFUSALS = {
     "414": "The request line (the URI) is over the server's length limit.",
     "431": "The request's headers are over the server's count or size limit.",
@@ -35,7 +35,7 @@ SERVER_REFUSALS = {
 
 
 def document_server_refusals(result, generator, request, public):
-    """Add the answers gunicorn gives itself to every operation, in the API's error shape."""
+    """Add the answers the proxy gives itself to every operation, in the API's error shape."""
     error_schema = {"$ref": "#/components/schemas/ErrorResponse"}
     for operations in result["paths"].values():
         for operation in operations.values():

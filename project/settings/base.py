@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from messaging.limits import CONTENT_MAX_LENGTH
 from project.log_format import JSON_FORMATTER
+from project.runtime import DEFAULT_MAX_REQUEST_BODY_BYTES
 from project.settings.database import STATEMENT_TIMEOUT_MS, with_project_backend
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -46,7 +47,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Response headers only (a view's xframe_options_exempt still applies): here /health gets them too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "project.client_deadlines.ClientDeadlineMiddleware",
     "project.middleware.HealthCheckMiddleware",
     # Static files need no database: served before the bulkhead.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -117,7 +117,7 @@ STATIC_URL = "static/"
 
 # A message body is at most CONTENT_MAX_LENGTH characters of up to 4 UTF-8 bytes each, plus JSON
 # escaping and the sender; anything larger is refused with 413 before it is parsed.
-MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=64 * 1024)
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=DEFAULT_MAX_REQUEST_BODY_BYTES)
 if MAX_REQUEST_BODY_BYTES < CONTENT_MAX_LENGTH * 4:
     raise ImproperlyConfigured(
         f"MAX_REQUEST_BODY_BYTES must be at least {CONTENT_MAX_LENGTH * 4} to hold a full message"

@@ -13,7 +13,7 @@ import time
 import psycopg
 import pytest
 
-from project.runtime import CONTAINER_PORT, GRACEFUL_TIMEOUT_SECONDS, HEALTH_CHECK_COMMAND, HEALTH_PATH
+from project.runtime import GRACEFUL_TIMEOUT_SECONDS, HEALTH_CHECK_COMMAND, HEALTH_PATH
 from tests.support.dockerfile import REPO_ROOT, read_image_contract
 from tests.support.gunicorn import (
     UNPRIVILEGED_UID,
@@ -51,8 +51,8 @@ def test_image_runs_as_a_fixed_non_root_uid(contract):
     assert int(gid) != 0
 
 
-def test_image_exposes_the_container_port(contract):
-    assert contract.exposed_ports == (str(CONTAINER_PORT),)
+def test_image_exposes_no_port_since_gunicorn_listens_on_loopback_behind_the_proxy(contract):
+    assert contract.exposed_ports == ()
 
 
 def test_image_health_check_is_the_shared_command(contract):
@@ -91,24 +91,6 @@ def test_health_check_command_succeeds_against_the_server(server, contract):
         timeout=10,
     )
     assert result.returncode == 0, result.stderr
-
-
-def test_requests_the_server_refuses_itself_are_answered_in_the_api_error_shape(server):
-    """gunicorn refuses an over-long URI and too many headers before Django sees them (project.server_errors)."""
-    too_long = server.get("/messages", params={"sender": "a" * 5_000})
-    too_many_headers = server.get("/messages", headers={f"X-Filler-{n}": "x" for n in range(120)})
-
-    for response, status, code in (
-        (too_long, 414, "uri_too_long"),
-        (too_many_headers, 431, "request_header_fields_too_large"),
-    ):
-        assert response.status_code == status
-        assert response.headers["Content-Type"] == "application/json"
-        body = response.json()
-        assert body["type"] == "client_error"
-        assert [(error["code"], error["attr"]) for error in body["errors"]] == [(code, None)]
-        assert body["errors"][0]["detail"]
-    assert server.get(HEALTH_PATH).status_code == 200
 
 
 def _blocked_inserts(database_url: str) -> int:

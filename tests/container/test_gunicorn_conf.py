@@ -12,7 +12,7 @@ from gunicorn.config import Config
 
 from project.bulkhead import database_slots
 from project.log_format import JSON_FORMATTER
-from project.runtime import CONTAINER_PORT, DEFAULT_WORKER_THREADS, GRACEFUL_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS
+from project.runtime import APP_PORT, DEFAULT_WORKER_THREADS, GRACEFUL_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS
 from tests.support.dockerfile import REPO_ROOT
 
 CONFIG = REPO_ROOT / "gunicorn.conf.py"
@@ -32,12 +32,12 @@ def load(monkeypatch):
     return load
 
 
-def test_binds_every_interface_on_the_container_port(load):
-    assert load()["bind"] == [f"0.0.0.0:{CONTAINER_PORT}"]
+def test_binds_only_the_loopback_app_port_the_proxy_passes_requests_to(load):
+    assert load()["bind"] == [f"127.0.0.1:{APP_PORT}"]
 
 
 def test_port_variable_moves_the_bind_address(load):
-    assert load(PORT="18080")["bind"] == ["0.0.0.0:18080"]
+    assert load(PORT="18080")["bind"] == ["127.0.0.1:18080"]
 
 
 def test_serves_the_project_wsgi_application(load):

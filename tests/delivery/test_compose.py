@@ -43,5 +43,19 @@ def test_app_runs_production_settings_without_tls_to_the_local_database(compose)
     assert "DJANGO_DEBUG" not in environment
 
 
-def test_app_publishes_the_container_port_on_loopback_only(compose):
+def test_app_publishes_the_proxys_container_port_on_loopback_only(compose):
+    """The proxy shares the app's network (as a task's containers do), so the port is published on the app."""
     assert compose["services"]["app"]["ports"] == [f"127.0.0.1:{CONTAINER_PORT}:{CONTAINER_PORT}"]
+
+
+def test_proxy_is_the_tasks_image_in_the_apps_network_with_the_rendered_configuration(compose):
+    config = get_config("dev")
+    proxy = compose["services"]["proxy"]
+    assert proxy["image"] == config.proxy.image
+    assert proxy["user"] == config.proxy.user
+    assert proxy["network_mode"] == "service:app"
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
+    assert proxy["depends_on"]["proxy-config"]["condition"] == "service_completed_successfully"
+    assert compose["services"]["proxy-config"]["command"][:3] == ["python", "-m", "deploy.proxy"]
+    assert "proxy-config:/etc/proxy:ro" in proxy["volumes"]
+    assert proxy["command"][-2:] == ["-c", "/etc/proxy/nginx.conf"]

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from project import healthcheck
-from project.runtime import CONTAINER_PORT, HEALTH_PATH
+from project.runtime import APP_PORT, HEALTH_PATH
 from tests.support.dockerfile import REPO_ROOT
 from tests.support.gunicorn import free_port
 from tests.support.stub_http import stub_http_server
@@ -19,9 +19,9 @@ def stub_server():
         yield server
 
 
-def test_checks_the_health_path_on_the_container_port(monkeypatch):
+def test_checks_the_health_path_on_gunicorns_own_port(monkeypatch):
     monkeypatch.delenv("PORT", raising=False)
-    assert healthcheck.health_url() == f"http://127.0.0.1:{CONTAINER_PORT}{HEALTH_PATH}"
+    assert healthcheck.health_url() == f"http://127.0.0.1:{APP_PORT}{HEALTH_PATH}"
 
 
 def test_follows_the_port_variable_gunicorn_binds_to(monkeypatch):

@@ -43,7 +43,7 @@ def test_page_size_bounds_are_documented(api):
 
 
 def test_every_operation_documents_the_servers_own_refusals_in_the_error_shape(api):
-    """gunicorn answers an over-long URI or oversized headers itself (project.server_errors)."""
+    """The proxy answers an over-long URI or oversized headers itself (deploy/proxy/nginx.conf)."""
     schema = yaml.safe_load(api.get("/api/schema").content)
 
     operations = [operation for path in schema["paths"].values() for operation in path.values()]

@@ -12,7 +12,8 @@ import pytest
 
 from tests.support.databases import migrated_database, postgres_url_from_env
 from tests.support.dockerfile import REPO_ROOT
-from tests.support.gunicorn import image_env, production_env, running_gunicorn
+from tests.support.gunicorn import image_env, production_env
+from tests.support.proxy import running_task
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +55,7 @@ def server_env():
 @pytest.fixture(scope="package")
 def server(database_url, collected_static, server_env):
     """One production server shared by the tests that only send requests and read answers."""
-    with running_gunicorn(env=server_env(database_url)) as server:
+    with running_task(env=server_env(database_url)) as server:
         yield server
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 import requests
 
-from tests.support.gunicorn import running_gunicorn
+from tests.support.proxy import running_task
 
 RATE = 5
 FAILURE_LIMIT = 3
@@ -22,7 +22,7 @@ def limited_server(database_url, collected_static, server_env):
         AXES_FAILURE_LIMIT=str(FAILURE_LIMIT),
         GUNICORN_WORKERS="1",
     )
-    with running_gunicorn(env=env) as server:
+    with running_task(env=env) as server:
         yield server
 
 

@@ -1,4 +1,5 @@
-"""New connections are spread over the workers by the kernel: one worker never takes a whole burst."""
+"""New connections to gunicorn (the proxy's upstream connections) are spread over the workers by the kernel:
+one worker never takes a whole burst."""
 
 import socket
 
@@ -10,7 +11,7 @@ BURST = 32
 def test_a_burst_of_connections_is_spread_over_both_workers(server):
     """Each worker listens on its own socket (reuse_port): no worker takes a whole burst of new connections."""
     workers = server.steady_workers()
-    burst = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(BURST)]
+    burst = [socket.create_connection(("127.0.0.1", server.app.port), timeout=5) for _ in range(BURST)]
     try:
         # Accepted once each has been served a request: until then a connection is in no worker.
         for connection in burst:
@@ -18,7 +19,7 @@ def test_a_burst_of_connections_is_spread_over_both_workers(server):
         for connection in burst:
             assert connection.recv(1024).startswith(b"HTTP/1.1 200")
         split = connections_per_worker(
-            server_port=server.port, pids=workers, client_ports={c.getsockname()[1] for c in burst}
+            server_port=server.app.port, pids=workers, client_ports={c.getsockname()[1] for c in burst}
         )
     finally:
         for connection in burst:

@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from tests.support.databases import migrated_database
-from tests.support.gunicorn import running_gunicorn
 from tests.support.load import in_background, lost_acknowledgements, post_messages, stored_messages
 from tests.support.postgres import PostgresUnavailableError, ThrowawayCluster, server_bindir
+from tests.support.proxy import running_task
 
 CLIENTS = 8
 OUTAGE_SECONDS = 5
@@ -52,7 +52,7 @@ def first_success_after(server, deadline: float) -> float | None:
 @pytest.mark.slow
 def test_outage_fails_fast_and_recovers_without_a_restart(cluster, server_env):
     with migrated_database(cluster.url, prefix="outage") as database_url:
-        with running_gunicorn(env=server_env(database_url)) as server:
+        with running_task(env=server_env(database_url)) as server:
             stop = threading.Event()
             load = in_background(
                 lambda: post_messages(server.port, clients=CLIENTS, keep_going=lambda: not stop.is_set(), pause=0.02)
@@ -72,7 +72,7 @@ def test_outage_fails_fast_and_recovers_without_a_restart(cluster, server_env):
             time.sleep(2)
             stop.set()
             run = load()
-            never_restarted = server.process.poll() is None
+            never_restarted = server.app.process.poll() is None
 
         with psycopg.connect(database_url) as db:
             stored = stored_messages(db, run)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 
-from tests.support.gunicorn import running_gunicorn
 from tests.support.load import in_background
 from tests.support.probes import HealthProber
+from tests.support.proxy import running_task
 from tests.support.relay import TcpRelay
 from tests.support.server_log import lines_of
 from tests.support.tcp_states import connections_per_worker
@@ -81,7 +81,7 @@ def under_fault(server, *, begin: Callable[[], None], end: Callable[[], None], s
     with HealthProber(server.port, interval=1.0) as prober:
         load = in_background(lambda: api_traffic(server.port, clients=CLIENTS, until=stop))
         time.sleep(WARM_UP_SECONDS)
-        split = connections_per_worker(server_port=server.port, pids=workers)
+        split = connections_per_worker(server_port=server.app.port, pids=workers)
         begin()
         began = time.monotonic()
         time.sleep(seconds)
@@ -120,7 +120,7 @@ def describe(run: FaultRun, fault: str) -> None:
 
 @pytest.mark.slow
 def test_table_lock_is_answered_with_503s_while_health_stays_up(database_url, server_env):
-    with running_gunicorn(env=server_env(database_url)) as server, psycopg.connect(database_url) as locker:
+    with running_task(env=server_env(database_url)) as server, psycopg.connect(database_url) as locker:
         run = under_fault(
             server,
             begin=lambda: locker.execute("LOCK TABLE messaging_message IN ACCESS EXCLUSIVE MODE"),
@@ -137,7 +137,7 @@ def test_table_lock_is_answered_with_503s_while_health_stays_up(database_url, se
 def test_silent_database_is_answered_within_the_query_deadline(database_url, server_env):
     with (
         TcpRelay.for_url(database_url) as relay,
-        running_gunicorn(env=server_env(relay.url_for(database_url))) as server,
+        running_task(env=server_env(relay.url_for(database_url))) as server,
     ):
         run = under_fault(
             server, begin=relay.stall, end=relay.resume, seconds=STALL_SECONDS, recovery_within=STALL_RECOVERY_WITHIN

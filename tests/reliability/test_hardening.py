@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 
-from tests.support.gunicorn import running_gunicorn
+from tests.support.proxy import running_task
 from tests.support.rawhttp import exchange
 
 PAGES = ["/messages", "/messages/999999", "/nowhere", "/api/docs", "/admin/login/", "/health", "/health/ready"]
@@ -38,7 +38,7 @@ def test_session_and_csrf_cookies_are_http_only_where_they_can_be(server):
 
 @pytest.fixture(scope="module")
 def https_server(database_url, collected_static, server_env):
-    with running_gunicorn(env=server_env(database_url, DJANGO_HTTPS="true")) as server:
+    with running_task(env=server_env(database_url, DJANGO_HTTPS="true")) as server:
         yield server
 
 
@@ -85,7 +85,7 @@ def test_secrets_never_reach_the_logs(database_url, collected_static, server_env
         MESSAGES_POST_RATE="2/min",
         AXES_FAILURE_LIMIT="2",
     )
-    with running_gunicorn(env=env) as server:
+    with running_task(env=env) as server:
         for _ in range(3):
             server.post("/messages", json={"sender": "a", "content": "x"})
         server.post("/messages", data=b"{broken", headers={"Content-Type": "application/json"})

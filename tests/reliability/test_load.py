@@ -6,8 +6,8 @@ from collections import Counter
 import psycopg
 import pytest
 
-from tests.support.gunicorn import running_gunicorn
 from tests.support.load import lost_acknowledgements, post_messages, stored_messages
+from tests.support.proxy import running_task
 
 CLIENTS = 50
 MESSAGES = 10_000
@@ -17,7 +17,7 @@ MESSAGES = 10_000
 def test_every_acknowledged_message_is_stored_once_exactly_as_sent(database_url, server_env):
     with psycopg.connect(database_url) as db:
         rows_before = db.execute("SELECT count(*) FROM messaging_message").fetchone()[0]
-    with running_gunicorn(env=server_env(database_url)) as server:
+    with running_task(env=server_env(database_url)) as server:
         started = time.monotonic()
         run = post_messages(server.port, clients=CLIENTS, per_client=MESSAGES // CLIENTS)
         elapsed = time.monotonic() - started

@@ -11,6 +11,8 @@ from deploy.config import EnvironmentConfig, StackOutput, StackPart
 
 IMAGE_REPOSITORY = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/text-messaging-app-dev"
 FIRST_RELEASE = "v1"
+# What the proxy container reserves of the task's memory in these emulated stacks.
+PROXY_MEMORY_MIB = 64
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,7 @@ def stacks_create(
                 "image": f"{IMAGE_REPOSITORY}:{FIRST_RELEASE}",
                 "essential": True,
                 # moto cannot place a task whose containers have no memory of their own.
-                "memoryReservation": config.service.memory_mib,
-                "portMappings": [{"containerPort": config.service.container_port, "protocol": "tcp"}],
+                "memoryReservation": config.service.memory_mib - PROXY_MEMORY_MIB,
                 "environment": [
                     {"name": "DJANGO_SETTINGS_MODULE", "value": "project.settings.production"},
                     {"name": config.service.release_env_var, "value": FIRST_RELEASE},
@@ -115,7 +116,16 @@ def stacks_create(
                         "awslogs-stream-prefix": "app",
                     },
                 },
-            }
+            },
+            # As the stack adds it: the stock nginx image, receiving the load balancer's traffic.
+            {
+                "name": config.proxy_container_name,
+                "image": config.proxy.image,
+                "essential": True,
+                "memoryReservation": PROXY_MEMORY_MIB,
+                "portMappings": [{"containerPort": config.service.container_port, "protocol": "tcp"}],
+                "dependsOn": [{"containerName": config.container_name, "condition": "HEALTHY"}],
+            },
         ],
         tags=[{"key": "project", "value": "text-messaging"}],
     )["taskDefinition"]["taskDefinitionArn"]
@@ -136,7 +146,7 @@ def stacks_create(
         loadBalancers=[
             {
                 "targetGroupArn": target_groups[0],
-                "containerName": config.container_name,
+                "containerName": config.proxy_container_name,
                 "containerPort": config.service.container_port,
             }
         ],

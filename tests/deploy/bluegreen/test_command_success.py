@@ -86,8 +86,9 @@ def test_new_revision_changes_only_image_and_release(account):
     account.run("--image", IMAGE)
 
     registered = params(account, "RegisterTaskDefinition")
-    container = registered["containerDefinitions"][0]
+    container, proxy = registered["containerDefinitions"]
     assert container["image"] == IMAGE
+    assert proxy["image"] == CONFIG.proxy.image
     assert {"name": CONFIG.service.release_env_var, "value": GREEN_RELEASE} in container["environment"]
     assert container["secrets"][0]["name"] == "DB_PASSWORD"
     assert container["logConfiguration"]["options"]["awslogs-group"] == CONFIG.log_group_name
@@ -191,7 +192,8 @@ def test_migration_runs_in_the_service_network_and_the_appspec_names_the_new_rev
     appspec = json.loads(revision["appSpecContent"]["content"])
     properties = appspec["Resources"][0]["TargetService"]["Properties"]
     assert properties["TaskDefinition"].endswith("text-messaging-dev:2")
-    assert properties["LoadBalancerInfo"] == {"ContainerName": "text-messaging-app", "ContainerPort": 8080}
+    # The load balancer routes to the proxy, which the release leaves as the stack set it.
+    assert properties["LoadBalancerInfo"] == {"ContainerName": "text-messaging-proxy", "ContainerPort": 8080}
 
 
 def test_dry_run_shows_the_plan_and_makes_no_write_call(account):

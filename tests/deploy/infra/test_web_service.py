@@ -3,6 +3,8 @@
 import pytest
 
 from deploy.config import HEALTH_CHECK_COMMAND
+from deploy.proxy.render import COMMAND as PROXY_COMMAND
+from deploy.proxy.render import CONFIG_VARIABLE, render
 
 
 def one(service, resource_type) -> dict:
@@ -10,9 +12,17 @@ def one(service, resource_type) -> dict:
     return resource["Properties"]
 
 
+def containers(service) -> dict[str, dict]:
+    return {c["Name"]: c for c in one(service, "AWS::ECS::TaskDefinition")["ContainerDefinitions"]}
+
+
 def container(service) -> dict:
-    (definition,) = one(service, "AWS::ECS::TaskDefinition")["ContainerDefinitions"]
-    return definition
+    """The app's container (gunicorn)."""
+    return containers(service)["text-messaging-app"]
+
+
+def proxy(service) -> dict:
+    return containers(service)["text-messaging-proxy"]
 
 
 def test_cluster_is_named_and_has_container_insights(service, config):
@@ -43,9 +53,53 @@ def test_task_size_and_container(service, config):
     props = one(service, "AWS::ECS::TaskDefinition")
     assert (props["Cpu"], props["Memory"]) == ("256", "512")
     assert props["RequiresCompatibilities"] == ["FARGATE"]
-    app = container(service)
-    assert app["Name"] == "text-messaging-app"
-    assert app["PortMappings"] == [{"ContainerPort": 8080, "Protocol": "tcp"}]
+    assert set(containers(service)) == {"text-messaging-app", "text-messaging-proxy"}
+    # The task's port 8080 (the seed's) is the proxy's; gunicorn listens on loopback only.
+    assert proxy(service)["PortMappings"] == [{"ContainerPort": 8080, "Protocol": "tcp"}]
+    assert "PortMappings" not in container(service)
+
+
+def test_load_balancer_routes_to_the_proxy_container(service):
+    (load_balancer,) = one(service, "AWS::ECS::Service")["LoadBalancers"]
+    assert (load_balancer["ContainerName"], load_balancer["ContainerPort"]) == ("text-messaging-proxy", 8080)
+
+
+def test_proxy_runs_the_stock_nginx_image_pinned_by_digest_as_its_unprivileged_user(service, config):
+    definition = proxy(service)
+    assert definition["Image"] == config.proxy.image
+    assert definition["Image"].startswith("nginx:1.30.5-alpine@sha256:")
+    assert definition["User"] == "101"
+    assert definition["Essential"] is True
+
+
+def test_proxy_runs_the_configuration_rendered_from_the_environment_config(service, config):
+    environment = {e["Name"]: e["Value"] for e in proxy(service)["Environment"]}
+    assert proxy(service)["Command"] == list(PROXY_COMMAND)
+    assert environment[CONFIG_VARIABLE] == render(config)
+    # One body limit for both: the app's setting and the proxy's refusal.
+    app_environment = {e["Name"]: e["Value"] for e in container(service)["Environment"]}
+    assert app_environment["MAX_REQUEST_BODY_BYTES"] == str(config.service.max_request_body_bytes)
+    assert f"client_max_body_size {app_environment['MAX_REQUEST_BODY_BYTES']};" in environment[CONFIG_VARIABLE]
+
+
+def test_proxy_starts_once_the_app_is_healthy_and_checks_health_through_itself(service):
+    definition = proxy(service)
+    assert definition["DependsOn"] == [{"Condition": "HEALTHY", "ContainerName": "text-messaging-app"}]
+    assert definition["HealthCheck"]["Command"] == [
+        "CMD",
+        "wget",
+        "-q",
+        "-O",
+        "/dev/null",
+        "http://127.0.0.1:8080/health",
+    ]
+    assert definition["HealthCheck"]["Interval"] == 30
+
+
+def test_proxy_may_hold_thousands_of_connections(service, config):
+    (nofile,) = proxy(service)["Ulimits"]
+    assert nofile == {"Name": "nofile", "SoftLimit": config.proxy.open_files, "HardLimit": config.proxy.open_files}
+    assert config.proxy.worker_connections < config.proxy.open_files
 
 
 def test_container_health_check_runs_the_healthcheck_module_every_30_seconds(service):

@@ -1,9 +1,9 @@
-"""Deadlines for blocking socket calls: one thread per process runs an action when a deadline passes.
+"""The query deadline's clock: one thread per process shuts a database socket when a query overruns.
 
-A request thread blocked in ``recv`` or ``send`` (a client that stops sending its body, a database that
-stops answering without closing the connection) cannot be interrupted from Python. Shutting the socket
-from another thread can: the blocked call returns at once with end of file or an error, and the thread
-answers with an error instead of waiting for the kernel's TCP timeouts (ADRs 0001 and 0007).
+A request thread blocked in ``recv`` on a database that stops answering without closing the connection
+cannot be interrupted from Python. Shutting the socket from another thread can: the blocked call returns
+at once with an error, and the request answers 503 instead of waiting for the kernel's TCP timeouts
+(ADR 0007). Clients never block a request thread: the task's proxy hands gunicorn complete requests.
 
 Actions run on the deadline thread while it holds the lock that ``Deadline.cancel`` takes, so once
 ``cancel()`` returns the action has either finished or will never run: a socket is never shut after its
@@ -51,8 +51,7 @@ class DeadlineClock:
         os.register_at_fork(after_in_child=self._reset)
 
     def _reset(self) -> None:
-        # Re-entrant: an action may set the next deadline (a slow client given its full allowance).
-        self.lock = threading.RLock()
+        self.lock = threading.Lock()
         self._wakeup = threading.Condition(self.lock)
         self._heap: list[tuple[float, int, Deadline]] = []
         self._order = itertools.count()
@@ -92,14 +91,8 @@ class DeadlineClock:
             logger.exception("a deadline action failed")
 
 
-# One clock per process, shared by every kind of deadline.
+# One clock per process, shared by every query deadline.
 clock = DeadlineClock()
-
-
-def shut_down(sock: socket.socket, how: int = socket.SHUT_RDWR) -> None:
-    """Shut ``sock`` down in direction ``how``; a socket already closed or reset is left as it is."""
-    with contextlib.suppress(OSError):
-        sock.shutdown(how)
 
 
 def shut_down_descriptor(fd: int, how: int = socket.SHUT_RDWR) -> None:

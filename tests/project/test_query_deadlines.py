@@ -1,11 +1,11 @@
-"""The deadline thread: an action runs once its time has passed, never after ``cancel()``, in every process."""
+"""The query deadline's clock: an action runs once its time has passed, never after ``cancel()``, in every process."""
 
 import os
 import socket
 import threading
 import time
 
-from project.deadlines import DeadlineClock, shut_down, shut_down_descriptor
+from project.query_deadlines import DeadlineClock, shut_down_descriptor
 
 
 def test_an_action_runs_once_its_deadline_has_passed():
@@ -50,11 +50,11 @@ def test_a_failing_action_does_not_stop_the_clock():
     assert done.wait(timeout=5)
 
 
-def test_shutting_a_socket_wakes_a_thread_blocked_reading_it():
+def test_shutting_a_descriptor_wakes_a_thread_blocked_reading_it():
     clock = DeadlineClock()
     server, client = socket.socketpair()
     with server, client:
-        clock.call_after(0.1, lambda: shut_down(server, socket.SHUT_RD))
+        clock.call_after(0.1, lambda: shut_down_descriptor(server.fileno(), socket.SHUT_RD))
         started = time.monotonic()
         server.settimeout(5)
 
