@@ -11,6 +11,8 @@ from deploy.config import EnvironmentConfig, StackOutput, StackPart
 
 IMAGE_REPOSITORY = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/text-messaging-app-dev"
 FIRST_RELEASE = "v1"
+EXECUTION_ROLE_ARN = "arn:aws:iam::123456789012:role/execution"
+TASK_ROLE_ARN = "arn:aws:iam::123456789012:role/task"
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class Stacks:
     security_group: str
     # The ALB's, whose ingress the command opens to the runner for each validation.
     alb_security_group: str
+    execution_role_arn: str = EXECUTION_ROLE_ARN
+    task_role_arn: str = TASK_ROLE_ARN
 
 
 def stacks_create(
@@ -90,8 +94,8 @@ def stacks_create(
         networkMode="awsvpc",
         cpu=str(config.service.cpu),
         memory=str(config.service.memory_mib),
-        executionRoleArn="arn:aws:iam::123456789012:role/execution",
-        taskRoleArn="arn:aws:iam::123456789012:role/task",
+        executionRoleArn=EXECUTION_ROLE_ARN,
+        taskRoleArn=TASK_ROLE_ARN,
         containerDefinitions=[
             {
                 "name": config.container_name,
