@@ -88,12 +88,16 @@ class AwsProxy:
 
     def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict, bytes]:
         service, operation, params = _identify(headers, body)
-        if refused := self._unauthorized(service, operation, params):
+        if operation in self.denied:
+            refused: Request | None = Request(f"{service}:{operation}")
+        else:
+            refused = self._unauthorized(service, operation, params)
+        if refused:
             status, answer_headers, answer = _access_denied(service, operation, refused, headers)
             self.calls.append(Call(service, operation, params, status))
             return status, answer_headers, answer
         with self._lock:
-            throttled = self.throttle[operation] > 0 or operation in self.denied
+            throttled = self.throttle[operation] > 0
             if self.throttle[operation] > 0:
                 self.throttle[operation] -= 1
             missing = operation == "DescribeTasks" and self.missing_tasks > 0
@@ -107,9 +111,7 @@ class AwsProxy:
             if not (throttled or missing or refusal):
                 self.lifecycle.before(service, operation, params)
         if throttled or missing or refusal:
-            if operation in self.denied:
-                status, payload = 400, {"__type": "AccessDeniedException", "message": f"not authorized: {operation}"}
-            elif throttled:
+            if throttled:
                 status, payload = 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
             elif missing:
                 status, payload = (

@@ -84,8 +84,7 @@ def test_an_interruption_during_the_validation_closes_the_listener(account, sign
 
 
 def test_an_aws_error_opening_the_listener_fails_the_release_and_leaves_no_rule(account):
-    # The rule is added but the answer is lost: the retry is refused as a duplicate.
-    account.proxy.lost_answers["AuthorizeSecurityGroupIngress"] = 1
+    account.proxy.denied.add("AuthorizeSecurityGroupIngress")
 
     result = account.run("--image", IMAGE)
 
@@ -94,6 +93,32 @@ def test_an_aws_error_opening_the_listener_fails_the_release_and_leaves_no_rule(
     assert "Stopped; rollback deployment" in result.stderr
     assert "ContinueDeployment" not in account.proxy.writes()
     assert account.test_listener_rules() == []
+
+
+def test_a_rule_added_by_a_call_whose_answer_was_lost_opens_the_listener_and_is_removed(account):
+    # The rule is added but the answer is lost: botocore's retry is refused as a duplicate of it.
+    account.proxy.lost_answers["AuthorizeSecurityGroupIngress"] = 1
+
+    result = account.run("--image", IMAGE)
+
+    assert result.returncode == 0, result.stderr
+    assert f"already admits {RUNNER_ADDRESS}/32" in result.stdout
+    assert "RevokeSecurityGroupIngress" in account.proxy.writes()
+    assert account.test_listener_rules() == []
+
+
+@pytest.mark.parametrize("cidr", [f"{RUNNER_ADDRESS}/32", "203.0.113.0/24"], ids=["same-address", "wider-range"])
+def test_a_runner_the_stack_already_admits_releases_and_its_rule_is_kept(account, cidr):
+    # CD_RUNNER_CIDRS names the runner: adding the same rule again would be refused (EC2 ignores descriptions).
+    add_rule(account, cidr, "CD runner")
+
+    result = account.run("--image", IMAGE)
+
+    assert result.returncode == 0, result.stderr
+    assert f"already admits {RUNNER_ADDRESS}/32" in result.stdout
+    assert "AuthorizeSecurityGroupIngress" not in account.proxy.writes()
+    assert "RevokeSecurityGroupIngress" not in account.proxy.writes()
+    assert [(r["CidrIpv4"], r["Description"]) for r in account.test_listener_rules()] == [(cidr, "CD runner")]
 
 
 def test_a_rule_left_by_an_earlier_run_is_removed_before_anything_is_deployed(account):
