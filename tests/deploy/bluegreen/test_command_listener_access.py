@@ -4,6 +4,7 @@ import signal
 import time
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.deploy.bluegreen.conftest import CONFIG, GREEN_RELEASE, RUNNER_ADDRESS
 from tests.deploy.bluegreen.stacks import IMAGE_REPOSITORY
@@ -192,3 +193,13 @@ def test_dry_run_says_which_address_it_would_open_the_listener_to(account):
     assert "would remove a rule an earlier run left: " in result.stdout
     assert account.proxy.writes() == []
     assert len(account.test_listener_rules()) == 1
+
+
+def test_the_emulated_ec2_refuses_the_same_rule_again_whatever_its_description(account):
+    # As EC2 does (ADR 0012): rules are compared on protocol, ports and source only.
+    add_rule(account, f"{RUNNER_ADDRESS}/32", "CD runner")
+
+    with pytest.raises(ClientError) as refused:
+        add_rule(account, f"{RUNNER_ADDRESS}/32", "bluegreen_deploy validation of v2 (0123456789ab)")
+
+    assert refused.value.response["Error"]["Code"] == "InvalidPermission.Duplicate"
