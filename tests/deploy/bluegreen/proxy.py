@@ -93,7 +93,7 @@ class AwsProxy:
         else:
             refused = self._unauthorized(service, operation, params)
         if refused:
-            status, answer_headers, answer = _access_denied(service, operation, refused, headers)
+            status, answer_headers, answer = _access_denied(service, refused, headers)
             self.calls.append(Call(service, operation, params, status))
             return status, answer_headers, answer
         with self._lock:
@@ -183,9 +183,7 @@ class AwsProxy:
         return Handler
 
 
-def _access_denied(
-    service: str, operation: str, refused: Request, headers: dict[str, str]
-) -> tuple[int, dict[str, str], bytes]:
+def _access_denied(service: str, refused: Request, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
     """AccessDenied as each protocol answers it: JSON APIs a 400 AccessDeniedException, EC2 a 403
     UnauthorizedOperation, the other query APIs a 403 AccessDenied ErrorResponse."""
     message = (
