@@ -227,17 +227,30 @@ class CodeDeployGateway(_Gateway):
 class LoadBalancerGateway(_Gateway):
     label = "elbv2"
 
-    def forwarded_target_groups(self, listener_arn: str) -> list[str]:
-        """The target groups a listener's default action forwards to (CodeDeploy rewrites it on each release)."""
+    def forwarded_target_groups(self, listener_arn: str) -> dict[str, int]:
+        """The target groups a listener's default action forwards to, with their weights (see ``forward_weights``)."""
         (listener,) = self._call("describe_listeners", ListenerArns=[listener_arn])["Listeners"]
-        arns = []
-        for action in listener.get("DefaultActions", []):
-            if action.get("TargetGroupArn"):
-                arns.append(action["TargetGroupArn"])
-            for group in (action.get("ForwardConfig") or {}).get("TargetGroups", []):
-                if group["TargetGroupArn"] not in arns:
-                    arns.append(group["TargetGroupArn"])
-        return arns
+        return forward_weights(listener.get("DefaultActions", []))
+
+
+def forward_weights(actions: list[dict[str, Any]]) -> dict[str, int]:
+    """Each target group the forward actions name, with its weight: a lone ``TargetGroupArn`` weighs 1.
+
+    Since late 2022 CodeDeploy leaves an ECS listener forwarding through a weighted ``ForwardConfig``
+    after each deployment (the new group at 100, the old one kept at 0), so naming a group is not serving
+    it: only a positive weight is (ADR 0014).
+    """
+    weights: dict[str, int] = {}
+    for action in actions:
+        if action.get("Type", "forward") != "forward":
+            continue
+        groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
+        if groups:
+            for group in groups:
+                weights[group["TargetGroupArn"]] = weights.get(group["TargetGroupArn"], 0) + group.get("Weight", 1)
+        elif action.get("TargetGroupArn"):
+            weights[action["TargetGroupArn"]] = weights.get(action["TargetGroupArn"], 0) + 1
+    return weights
 
 
 class SecurityGroupGateway(_Gateway):

@@ -6,6 +6,7 @@ description names the release, and a release starting removes any rule an interr
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ RULE_DESCRIPTION_PREFIX = "bluegreen_deploy validation"
 # EC2 accepts these characters in a rule description, up to 255 of them.
 _DESCRIPTION_REFUSED = re.compile(r"[^a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]")
 _RELEASE_MAX = 128
+# EC2 compares rules without their descriptions: the same protocol, ports and source again is refused.
+DUPLICATE_RULE = "InvalidPermission.Duplicate"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +41,25 @@ def rule_description(*, release: str, nonce: str) -> str:
 def leftover_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rules added by earlier runs of this command (the ALB's own rules carry other descriptions)."""
     return [rule for rule in rules if (rule.get("Description") or "").startswith(RULE_DESCRIPTION_PREFIX)]
+
+
+def admitting_rules(rules: list[dict[str, Any]], *, cidr: str, port: int) -> list[dict[str, Any]]:
+    """Ingress rules that already let ``cidr`` reach TCP ``port`` (the stack's own, with CD_RUNNER_CIDRS, or
+    anyone's): the listener is open to the runner without a rule of this command's."""
+    wanted = ipaddress.ip_network(cidr)
+    admitting = []
+    for rule in rules:
+        if rule.get("IpProtocol") not in {"tcp", "6", "-1"}:
+            continue
+        if rule.get("IpProtocol") != "-1" and not (rule.get("FromPort", -1) <= port <= rule.get("ToPort", -1)):
+            continue
+        source = rule.get("CidrIpv4") or rule.get("CidrIpv6")
+        if not source:
+            continue
+        network = ipaddress.ip_network(source, strict=False)
+        if network.version == wanted.version and wanted.subnet_of(network):
+            admitting.append(rule)
+    return admitting
 
 
 def rule_summary(rule: dict[str, Any]) -> str:
@@ -63,12 +85,32 @@ def listener_opened(
 ) -> Iterator[None]:
     """Let ``opening.cidr`` reach the test listener inside the block; remove the rule however the block ends.
 
-    The rule is found by its one-off description to remove it, so one added by a call whose answer was
-    lost (a 5xx, then a refused retry) is removed too.
+    A rule that already admits the address is left alone and nothing is added (EC2 would refuse the same
+    rule again). The rule is found by its one-off description to remove it, so one added by a call whose
+    answer was lost (a 5xx, then a refused retry) is removed too, and a rule this run did not add never is.
     """
+    admitting = admitting_rules(ec2.ingress_rules(opening.group_id), cidr=opening.cidr, port=opening.port)
+    if admitting:
+        progress(
+            Event(
+                Level.INFO,
+                f"  port {opening.port} of {opening.group_id} already admits {opening.cidr} "
+                f"({rule_summary(admitting[0])}): nothing to open",
+            )
+        )
+        yield
+        return
     try:
-        ec2.authorize_ingress(group_id=opening.group_id, cidr=opening.cidr, port=opening.port, description=description)
-        progress(Event(Level.INFO, f"  opened port {opening.port} of {opening.group_id} to {opening.cidr}"))
+        try:
+            ec2.authorize_ingress(
+                group_id=opening.group_id, cidr=opening.cidr, port=opening.port, description=description
+            )
+            progress(Event(Level.INFO, f"  opened port {opening.port} of {opening.group_id} to {opening.cidr}"))
+        except AwsCallError as error:
+            if error.code != DUPLICATE_RULE:
+                raise
+            # Someone added the same rule meanwhile: the listener is open, and that rule is not ours.
+            progress(Event(Level.INFO, f"  port {opening.port} already admits {opening.cidr}: nothing to open"))
         yield
     finally:
         _close(ec2, opening=opening, description=description, progress=progress)

@@ -99,14 +99,16 @@ def target_resolve(config: EnvironmentConfig, *, gateways: Gateways, test_listen
     )
 
 
-def _live_target_groups(gateways: Gateways, listener_arn: str | None) -> list[str]:
-    return gateways.load_balancer.forwarded_target_groups(listener_arn) if listener_arn else []
+def _live_target_groups(gateways: Gateways, listener_arn: str | None) -> dict[str, int]:
+    return gateways.load_balancer.forwarded_target_groups(listener_arn) if listener_arn else {}
 
 
-def replacement_color(outputs: Mapping[str, str], live: list[str]) -> tuple[str, list[str]]:
-    """Which target group a new deployment fills: the one the production listener does not forward to.
+def replacement_color(outputs: Mapping[str, str], forwards: Mapping[str, int]) -> tuple[str, list[str]]:
+    """Which target group a new deployment fills: the one production traffic does not go to.
 
-    CodeDeploy swaps the listener on every release, so this is asked each time rather than assumed.
+    ``forwards`` is the production listener's target groups by weight. CodeDeploy swaps the listener on
+    every release, leaving the old group named at weight 0, so the live group is the one with a positive
+    weight, asked each time rather than assumed.
     """
     colors = {
         outputs.get(StackOutput.BLUE_TARGET_GROUP_ARN): TargetGroupColor.BLUE,
@@ -118,13 +120,14 @@ def replacement_color(outputs: Mapping[str, str], live: list[str]) -> tuple[str,
             f"stack outputs lack {StackOutput.BLUE_TARGET_GROUP_ARN}/{StackOutput.GREEN_TARGET_GROUP_ARN}: "
             "update the ECS stack (cdk deploy)"
         ]
-    live_colors = {colors[arn] for arn in live if arn in colors}
-    if len(live_colors) != 1:
+    live = [arn for arn, weight in forwards.items() if weight > 0]
+    if len(live) != 1 or live[0] not in colors:
+        shape = ", ".join(f"{arn} (weight {weight})" for arn, weight in forwards.items()) or "nothing"
         return TargetGroupColor.GREEN, [
-            f"the production listener forwards to {', '.join(live) or 'nothing'}, not to exactly one of the "
-            "stack's two target groups"
+            f"the production listener forwards to {shape}, not to exactly one of the stack's two target groups "
+            "(traffic still shifting, or the listener changed by hand?)"
         ]
-    (live_color,) = live_colors
+    live_color = colors[live[0]]
     return (TargetGroupColor.GREEN if live_color == TargetGroupColor.BLUE else TargetGroupColor.BLUE), []
 
 

@@ -8,6 +8,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from deploy.bluegreen.worst_case import session_hours
 from deploy.config import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, EnvironmentConfig, StackPart
 from deploy.infra.nag import nag_acknowledge
 
@@ -50,7 +51,9 @@ class GitHubDeployRole(Construct):
             self,
             "Role",
             description=f"GitHub Actions deploys {config.resource_name} from {config.github_repository}",
-            max_session_duration=Duration.hours(1),
+            # A release's worst case (build, migration, wait budget, stop and rollback) outlasts an hour;
+            # deploy.yml asks for the same session length.
+            max_session_duration=Duration.hours(session_hours(config)),
             assumed_by=iam.WebIdentityPrincipal(
                 self.provider.oidc_provider_arn,
                 conditions={
@@ -62,6 +65,9 @@ class GitHubDeployRole(Construct):
             ),
         )
         repository.grant_push(self.role)
+        # ECR's own push policy lists BatchGetImage (BuildKit reads the manifest back); DescribeImages lets a
+        # re-run job find the image its first attempt already pushed under the immutable tag.
+        repository.grant(self.role, "ecr:BatchGetImage", "ecr:DescribeImages")
         statements = deploy_statements(
             stack, config=config, task_roles=task_roles, alb_security_group_id=alb_security_group.security_group_id
         )
@@ -158,6 +164,13 @@ def deploy_statements(
                 "codedeploy:ListDeploymentTargets",
                 "codedeploy:BatchGetDeploymentTargets",
             ],
+            resources=[arn("codedeploy", "deploymentgroup", deployment_group, colon)],
+        ),
+        # CreateDeployment with overrideAlarmConfiguration (the replacement group's alarms only) is
+        # authorized as an update of the group too (CodeDeploy API reference, CreateDeployment).
+        iam.PolicyStatement(
+            sid="OverrideDeploymentAlarms",
+            actions=["codedeploy:UpdateDeploymentGroup"],
             resources=[arn("codedeploy", "deploymentgroup", deployment_group, colon)],
         ),
         iam.PolicyStatement(

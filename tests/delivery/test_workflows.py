@@ -1,10 +1,15 @@
 """GitHub Actions: CI and CD validate, pass zizmor and actionlint, pin every action and keep CD's powers narrow."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from deploy.bluegreen.worst_case import release_worst_case_minutes
+from deploy.config import ENVIRONMENTS, get_config
 from tests.delivery.tools import load_yaml, run_node_script, run_tool
 from tests.support.dockerfile import REPO_ROOT
 
@@ -94,6 +99,49 @@ def test_deploy_runs_on_main_and_by_hand(deploy):
     triggers = _triggers(deploy)
     assert triggers["push"]["branches"] == ["main"]
     assert "workflow_dispatch" in triggers
+
+
+def test_a_release_waits_for_ci_on_the_same_commit(deploy, ci):
+    # CI runs inside the Deploy run (same commit, same event), and the release job needs it to succeed.
+    assert deploy["jobs"]["ci"]["uses"] == "./.github/workflows/ci.yml"
+    assert deploy["jobs"]["deploy"]["needs"] == "ci"
+    assert "workflow_call" in _triggers(ci)
+    # A push to main is tested once, by the Deploy run, not by a second CI run beside it.
+    assert _triggers(ci)["push"]["branches-ignore"] == ["main"]
+
+
+def test_a_rerun_releases_the_image_its_first_attempt_pushed(deploy):
+    steps = deploy["jobs"]["deploy"]["steps"]
+    found = next(step for step in steps if "aws ecr describe-images" in step.get("run", ""))
+    assert '--image-ids "imageTag=$GITHUB_SHA"' in found["run"]
+    assert "ImageNotFoundException" in found["run"]  # any other error fails the job instead of pushing
+    build = next(step for step in steps if "build-push-action" in step.get("uses", ""))
+    assert build["if"] == f"steps.{found['id']}.outputs.exists != 'true'"
+    assert steps.index(found) < steps.index(build)
+
+
+def target_outputs(deploy, env: str, tmp_path: Path) -> dict[str, str]:
+    """What the workflow's configuration step writes to GITHUB_OUTPUT, run for ``env``."""
+    step = next(step for step in deploy["jobs"]["deploy"]["steps"] if step.get("id") == "target")
+    output = tmp_path / "github_output"
+    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    subprocess.run(
+        ["bash", "-c", step["run"].replace("python -", f"{sys.executable} -")],
+        cwd=REPO_ROOT,
+        env=environ | {"DEPLOY_ENV": env, "GITHUB_OUTPUT": str(output)},
+        check=True,
+    )
+    return dict(line.split("=", 1) for line in output.read_text().splitlines())
+
+
+@pytest.mark.parametrize("env", sorted(ENVIRONMENTS))
+def test_the_oidc_session_and_the_job_cover_a_releases_worst_case(deploy, env, tmp_path):
+    worst_case_seconds = release_worst_case_minutes(get_config(env)) * 60
+    job = deploy["jobs"]["deploy"]
+    credentials = next(s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", ""))
+    assert credentials["with"]["role-duration-seconds"] == "${{ steps.target.outputs.session-seconds }}"
+    assert int(target_outputs(deploy, env, tmp_path)["session-seconds"]) >= worst_case_seconds
+    assert job["timeout-minutes"] * 60 >= worst_case_seconds
 
 
 def test_deploy_job_may_only_get_an_oidc_token_and_read_the_code(deploy):

@@ -23,11 +23,13 @@ from moto.server import ThreadedMotoServer
 
 from deploy.bluegreen.appspec import appspec_build
 from deploy.bluegreen.taskdef import environment_with
-from deploy.config import get_config
+from deploy.config import EnvironmentConfig, get_config
 from tests.deploy.bluegreen.address_echo import AddressEcho, address_echo_server
 from tests.deploy.bluegreen.lifecycle import ACCOUNT, DeploymentLifecycle
 from tests.deploy.bluegreen.proxy import AwsProxy
 from tests.deploy.bluegreen.stacks import Stacks, stacks_create
+from tests.deploy.deploy_role import AccountResources, deploy_role_policy
+from tests.support.iam_requests import Account as IamAccount
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = get_config("dev")
@@ -59,9 +61,16 @@ def lifecycle() -> DeploymentLifecycle:
     return DeploymentLifecycle(region=CONFIG.region)
 
 
+def deployment_group_of(deployment_id: str) -> str:
+    """``application/group`` of a deployment as CodeDeploy recorded it (what its actions are authorized on)."""
+    record = codedeploy_backends[ACCOUNT][CONFIG.region].deployments.get(deployment_id)
+    return f"{record.application_name}/{record.deployment_group_name}" if record else "unknown/unknown"
+
+
 @pytest.fixture(scope="session")
 def proxy(moto_url, lifecycle):
-    proxy = AwsProxy(upstream=moto_url, lifecycle=lifecycle).start()
+    iam_account = IamAccount(account=ACCOUNT, region=CONFIG.region, deployment_group_of=deployment_group_of)
+    proxy = AwsProxy(upstream=moto_url, lifecycle=lifecycle, account=iam_account).start()
     yield proxy
     proxy.stop()
 
@@ -242,13 +251,25 @@ def command(*args: str) -> list[str]:
 
 @pytest.fixture
 def make_account(moto_url, proxy, lifecycle, green_url, address_echo):
-    def make(*, with_stack: bool = True, group_service: dict | None = None) -> Account:
+    def make(
+        *, with_stack: bool = True, group_service: dict | None = None, config: EnvironmentConfig = CONFIG
+    ) -> Account:
         requests.post(f"{moto_url}/moto-api/reset", timeout=10).raise_for_status()
         lifecycle.reset()
         stacks = stacks_create(
-            CONFIG, endpoint=moto_url, test_listener_url=green_url, with_stack=with_stack, group_service=group_service
+            config, endpoint=moto_url, test_listener_url=green_url, with_stack=with_stack, group_service=group_service
         )
         proxy.reset()
+        # Every call the command makes is authorized as the deploy role's synthesized policy allows.
+        proxy.policy = deploy_role_policy(
+            config.name,
+            AccountResources(
+                account=ACCOUNT,
+                alb_security_group=stacks.alb_security_group,
+                execution_role_arn=stacks.execution_role_arn,
+                task_role_arn=stacks.task_role_arn,
+            ),
+        )
         address_echo.status, address_echo.body = 200, f"{RUNNER_ADDRESS}\n".encode()
         return Account(
             proxy=proxy,

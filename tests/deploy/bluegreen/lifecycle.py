@@ -10,6 +10,10 @@ lifecycle events), or into Failed, or keeps it InProgress; a stop with rollback 
 starts a rollback deployment that succeeds, as CodeDeploy's automatic rollback does. It writes statuses
 into moto's own records so ``ListDeployments`` filters agree, and on success points the service at the
 new revision as CodeDeploy would.
+
+It rewrites the group's listeners as CodeDeploy does (ADR 0014): at AllowTestTraffic the test listener,
+at AllowTraffic the production listener, each to a weighted ``ForwardConfig`` with the replacement target
+group at 100 and the original kept at 0; a rollback puts every listener it moved back the same way round.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ from typing import Any
 from moto.codedeploy.models import codedeploy_backends
 from moto.core.utils import unix_time_millis
 from moto.ecs.models import ecs_backends
+from moto.elbv2.models import elbv2_backends
 from moto.logs.models import logs_backends
+
+from deploy.bluegreen.gateways import forward_weights
 
 ACCOUNT = "123456789012"
 EVENTS = [
@@ -66,6 +73,11 @@ class _Deployment:
     error: dict[str, str] = field(default_factory=dict)
     rollback: dict[str, str] = field(default_factory=dict)
     rollback_reads: int = 0
+    # CodeDeploy's rollback deployments move no listener: the stopped deployment's rollback already did.
+    reroutes: bool = True
+    # Target groups (original, replacement), fixed when the deployment starts; listeners moved so far.
+    target_groups: tuple[str, str] | None = None
+    moved: list[str] = field(default_factory=list)
 
 
 class DeploymentLifecycle:
@@ -179,6 +191,8 @@ class DeploymentLifecycle:
         state.step += 1
         record.status, events = state.script[state.step]
         state.events.update(events)
+        if state.reroutes:
+            self._reroute(record, state)
         if record.status == "Failed":
             state.error = dict(FAILURE)
             self._roll_back(deployment_id, state)
@@ -195,11 +209,58 @@ class DeploymentLifecycle:
         backend = codedeploy_backends[ACCOUNT][self.region]
         rollback_id = backend.create_deployment(record.application_name, record.deployment_group_name, {})
         backend.deployments[rollback_id].creator = "codeDeployRollback"
-        self._deployments[rollback_id] = _Deployment(script=SCRIPTS["unattended"])
+        self._deployments[rollback_id] = _Deployment(script=SCRIPTS["unattended"], reroutes=False)
+        if state.target_groups:
+            original, replacement = state.target_groups
+            for listener in state.moved:
+                self._forward(listener, live=original, idle=replacement)
         state.rollback = {
             "rollbackDeploymentId": rollback_id,
             "rollbackMessage": f"Deployment {deployment_id} rolled back by {rollback_id}",
         }
+
+    def _reroute(self, record: Any, state: _Deployment) -> None:
+        """Move the test listener at AllowTestTraffic and the production one at AllowTraffic."""
+        pair = self._target_group_pair(record)
+        if pair is None:
+            return
+        production, test, groups = pair
+        if state.target_groups is None:
+            live = [arn for arn, weight in self._weights(production).items() if weight > 0]
+            original = live[0] if len(live) == 1 and live[0] in groups else groups[0]
+            state.target_groups = (original, next(arn for arn in groups if arn != original))
+        original, replacement = state.target_groups
+        for event, listener in (("AllowTestTraffic", test), ("AllowTraffic", production)):
+            if state.events.get(event) == "Succeeded" and listener not in state.moved:
+                self._forward(listener, live=replacement, idle=original)
+                state.moved.append(listener)
+
+    def _target_group_pair(self, record: Any) -> tuple[str, str, list[str]] | None:
+        """The group's production and test listeners and its two target groups' ARNs."""
+        group = record.deployment_group
+        pairs = (group.load_balancer_info or {}).get("targetGroupPairInfoList") or []
+        if not pairs:
+            return None
+        names = [tg["name"] for tg in pairs[0]["targetGroups"]]
+        by_name = {tg.name: arn for arn, tg in elbv2_backends[ACCOUNT][self.region].target_groups.items()}
+        return (
+            pairs[0]["prodTrafficRoute"]["listenerArns"][0],
+            pairs[0]["testTrafficRoute"]["listenerArns"][0],
+            [by_name[name] for name in names],
+        )
+
+    def _weights(self, listener_arn: str) -> dict[str, int]:
+        (listener,) = elbv2_backends[ACCOUNT][self.region].describe_listeners(
+            load_balancer_arn=None, listener_arns=[listener_arn]
+        )
+        return forward_weights([action.data for action in listener.default_actions])
+
+    def _forward(self, listener_arn: str, *, live: str, idle: str) -> None:
+        """The shape CodeDeploy leaves since late 2022: both groups named, the live one at 100, the other at 0."""
+        groups = [{"TargetGroupArn": live, "Weight": 100}, {"TargetGroupArn": idle, "Weight": 0}]
+        elbv2_backends[ACCOUNT][self.region].modify_listener(
+            listener_arn, actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}]
+        )
 
     def _point_service_at(self, revision: dict[str, Any]) -> None:
         if not revision:  # a rollback: the service never left its revision

@@ -4,7 +4,12 @@ helper answer what moto lacks. The command under test talks to it through ``AWS_
 Injected behaviour that AWS documents and moto never shows: ``throttle`` (a ThrottlingException),
 ``missing_tasks`` (DescribeTasks answering MISSING for a task just started, ECS being eventually
 consistent), ``lost_answers`` (a call that reached the service, whose answer is a 500), ``denied``
-(operations the caller may not call: an AccessDeniedException, which botocore does not retry)."""
+(operations the caller may not call: an AccessDeniedException, which botocore does not retry).
+
+``policy``: the caller's identity policy (the deploy role's, from the synthesized template), enforced on
+every call before anything else, as AWS authorizes a request before acting on it: each call becomes the
+authorizations AWS makes for it (tests/support/iam_requests.py, parameter-dependent ones included) and a
+call any of them is refused answers AccessDenied in its API's protocol; ``denials`` records which."""
 
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from tests.deploy.bluegreen.lifecycle import DeploymentLifecycle
+from tests.support.iam_policy import Request, first_denied
+from tests.support.iam_requests import Account, UnmodelledOperationError, api_requests
 
 _SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 READ_PREFIXES = ("Describe", "Get", "List", "BatchGet")
@@ -37,9 +44,12 @@ class Call:
 
 
 class AwsProxy:
-    def __init__(self, *, upstream: str, lifecycle: DeploymentLifecycle) -> None:
+    def __init__(self, *, upstream: str, lifecycle: DeploymentLifecycle, account: Account | None = None) -> None:
         self.upstream = upstream.removeprefix("http://")
         self.lifecycle = lifecycle
+        self.account = account
+        self.policy: list[dict] | None = None
+        self.denials: list[tuple[str, Request]] = []
         self.calls: list[Call] = []
         self.throttle: Counter[str] = Counter()
         self.missing_tasks = 0
@@ -67,6 +77,8 @@ class AwsProxy:
         self.missing_tasks = 0
         self.lost_answers.clear()
         self.denied.clear()
+        self.policy = None
+        self.denials.clear()
 
     def operations(self, *, service: str | None = None) -> list[str]:
         return [c.operation for c in self.calls if service in (None, c.service) and c.status < 400]
@@ -76,8 +88,16 @@ class AwsProxy:
 
     def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict, bytes]:
         service, operation, params = _identify(headers, body)
+        if operation in self.denied:
+            refused: Request | None = Request(f"{service}:{operation}")
+        else:
+            refused = self._unauthorized(service, operation, params)
+        if refused:
+            status, answer_headers, answer = _access_denied(service, refused, headers)
+            self.calls.append(Call(service, operation, params, status))
+            return status, answer_headers, answer
         with self._lock:
-            throttled = self.throttle[operation] > 0 or operation in self.denied
+            throttled = self.throttle[operation] > 0
             if self.throttle[operation] > 0:
                 self.throttle[operation] -= 1
             missing = operation == "DescribeTasks" and self.missing_tasks > 0
@@ -91,9 +111,7 @@ class AwsProxy:
             if not (throttled or missing or refusal):
                 self.lifecycle.before(service, operation, params)
         if throttled or missing or refusal:
-            if operation in self.denied:
-                status, payload = 400, {"__type": "AccessDeniedException", "message": f"not authorized: {operation}"}
-            elif throttled:
+            if throttled:
                 status, payload = 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
             elif missing:
                 status, payload = (
@@ -130,6 +148,19 @@ class AwsProxy:
         self.calls.append(Call(service, operation, params, response.status))
         return response.status, response_headers, answer
 
+    def _unauthorized(self, service: str, operation: str, params: dict[str, Any]) -> Request | None:
+        if self.policy is None or self.account is None:
+            return None
+        try:
+            requests = api_requests(self.account, service, operation, params)
+        except UnmodelledOperationError as error:
+            refused = Request(f"{service}:{operation}", reason=str(error))
+        else:
+            refused = first_denied(self.policy, requests)
+        if refused:
+            self.denials.append((operation, refused))
+        return refused
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self
 
@@ -150,6 +181,24 @@ class AwsProxy:
                 pass
 
         return Handler
+
+
+def _access_denied(service: str, refused: Request, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    """AccessDenied as each protocol answers it: JSON APIs a 400 AccessDeniedException, EC2 a 403
+    UnauthorizedOperation, the other query APIs a 403 AccessDenied ErrorResponse."""
+    message = (
+        f"User: arn:aws:sts::123456789012:assumed-role/deploy/bluegreen is not authorized to perform: "
+        f"{refused.action} on resource: {refused.resource} because no identity-based policy allows the "
+        f"{refused.action} action"
+    )
+    if "x-amz-target" in {k.lower() for k in headers}:
+        payload = {"__type": "AccessDeniedException", "message": message}
+        return 400, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(payload).encode()
+    if service == "ec2":
+        error = f"<Error><Code>UnauthorizedOperation</Code><Message>{message}</Message></Error>"
+        return 403, {"Content-Type": "text/xml"}, f"<Response><Errors>{error}</Errors></Response>".encode()
+    error = f"<Error><Type>Sender</Type><Code>AccessDenied</Code><Message>{message}</Message></Error>"
+    return 403, {"Content-Type": "text/xml"}, f"<ErrorResponse>{error}</ErrorResponse>".encode()
 
 
 def _internal_failure(*, json_protocol: bool) -> tuple[dict[str, str], bytes]:

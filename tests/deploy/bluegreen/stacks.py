@@ -13,6 +13,8 @@ IMAGE_REPOSITORY = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/text-messa
 FIRST_RELEASE = "v1"
 # What the proxy container reserves of the task's memory in these emulated stacks.
 PROXY_MEMORY_MIB = 64
+EXECUTION_ROLE_ARN = "arn:aws:iam::123456789012:role/execution"
+TASK_ROLE_ARN = "arn:aws:iam::123456789012:role/task"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Stacks:
     security_group: str
     # The ALB's, whose ingress the command opens to the runner for each validation.
     alb_security_group: str
+    execution_role_arn: str = EXECUTION_ROLE_ARN
+    task_role_arn: str = TASK_ROLE_ARN
 
 
 def stacks_create(
@@ -92,8 +96,8 @@ def stacks_create(
         networkMode="awsvpc",
         cpu=str(config.service.cpu),
         memory=str(config.service.memory_mib),
-        executionRoleArn="arn:aws:iam::123456789012:role/execution",
-        taskRoleArn="arn:aws:iam::123456789012:role/task",
+        executionRoleArn=EXECUTION_ROLE_ARN,
+        taskRoleArn=TASK_ROLE_ARN,
         containerDefinitions=[
             {
                 "name": config.container_name,

@@ -4,6 +4,7 @@ import signal
 import time
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.deploy.bluegreen.conftest import CONFIG, GREEN_RELEASE, RUNNER_ADDRESS
 from tests.deploy.bluegreen.stacks import IMAGE_REPOSITORY
@@ -84,8 +85,7 @@ def test_an_interruption_during_the_validation_closes_the_listener(account, sign
 
 
 def test_an_aws_error_opening_the_listener_fails_the_release_and_leaves_no_rule(account):
-    # The rule is added but the answer is lost: the retry is refused as a duplicate.
-    account.proxy.lost_answers["AuthorizeSecurityGroupIngress"] = 1
+    account.proxy.denied.add("AuthorizeSecurityGroupIngress")
 
     result = account.run("--image", IMAGE)
 
@@ -94,6 +94,32 @@ def test_an_aws_error_opening_the_listener_fails_the_release_and_leaves_no_rule(
     assert "Stopped; rollback deployment" in result.stderr
     assert "ContinueDeployment" not in account.proxy.writes()
     assert account.test_listener_rules() == []
+
+
+def test_a_rule_added_by_a_call_whose_answer_was_lost_opens_the_listener_and_is_removed(account):
+    # The rule is added but the answer is lost: botocore's retry is refused as a duplicate of it.
+    account.proxy.lost_answers["AuthorizeSecurityGroupIngress"] = 1
+
+    result = account.run("--image", IMAGE)
+
+    assert result.returncode == 0, result.stderr
+    assert f"already admits {RUNNER_ADDRESS}/32" in result.stdout
+    assert "RevokeSecurityGroupIngress" in account.proxy.writes()
+    assert account.test_listener_rules() == []
+
+
+@pytest.mark.parametrize("cidr", [f"{RUNNER_ADDRESS}/32", "203.0.113.0/24"], ids=["same-address", "wider-range"])
+def test_a_runner_the_stack_already_admits_releases_and_its_rule_is_kept(account, cidr):
+    # CD_RUNNER_CIDRS names the runner: adding the same rule again would be refused (EC2 ignores descriptions).
+    add_rule(account, cidr, "CD runner")
+
+    result = account.run("--image", IMAGE)
+
+    assert result.returncode == 0, result.stderr
+    assert f"already admits {RUNNER_ADDRESS}/32" in result.stdout
+    assert "AuthorizeSecurityGroupIngress" not in account.proxy.writes()
+    assert "RevokeSecurityGroupIngress" not in account.proxy.writes()
+    assert [(r["CidrIpv4"], r["Description"]) for r in account.test_listener_rules()] == [(cidr, "CD runner")]
 
 
 def test_a_rule_left_by_an_earlier_run_is_removed_before_anything_is_deployed(account):
@@ -167,3 +193,13 @@ def test_dry_run_says_which_address_it_would_open_the_listener_to(account):
     assert "would remove a rule an earlier run left: " in result.stdout
     assert account.proxy.writes() == []
     assert len(account.test_listener_rules()) == 1
+
+
+def test_the_emulated_ec2_refuses_the_same_rule_again_whatever_its_description(account):
+    # As EC2 does (ADR 0014): rules are compared on protocol, ports and source only.
+    add_rule(account, f"{RUNNER_ADDRESS}/32", "CD runner")
+
+    with pytest.raises(ClientError) as refused:
+        add_rule(account, f"{RUNNER_ADDRESS}/32", "bluegreen_deploy validation of v2 (0123456789ab)")
+
+    assert refused.value.response["Error"]["Code"] == "InvalidPermission.Duplicate"

@@ -2,8 +2,20 @@
 
 import fnmatch
 
+from deploy.bluegreen.worst_case import release_worst_case_minutes
 from deploy.config import StackPart
+from tests.deploy.deploy_role import AccountResources, deploy_role_policy
 from tests.deploy.infra.conftest import _template
+from tests.support.iam_policy import Request, first_denied
+from tests.support.iam_requests import Account, api_requests, ecr_push_requests
+
+ACCOUNT = "123456789012"
+RESOURCES = AccountResources(
+    account=ACCOUNT,
+    alb_security_group="sg-0alb",
+    execution_role_arn=f"arn:aws:iam::{ACCOUNT}:role/execution",
+    task_role_arn=f"arn:aws:iam::{ACCOUNT}:role/task",
+)
 
 
 def role(github) -> dict:
@@ -50,6 +62,8 @@ def test_permissions_are_exactly_what_a_release_does(github):
         "ecr:InitiateLayerUpload",
         "ecr:PutImage",
         "ecr:UploadLayerPart",
+        "ecr:BatchGetImage",
+        "ecr:DescribeImages",
         "ecs:DescribeServices",
         "ecs:DescribeTaskDefinition",
         "ecs:RegisterTaskDefinition",
@@ -69,6 +83,7 @@ def test_permissions_are_exactly_what_a_release_does(github):
         "codedeploy:ListDeploymentTargets",
         "codedeploy:BatchGetDeploymentTargets",
         "codedeploy:GetDeploymentConfig",
+        "codedeploy:UpdateDeploymentGroup",
         "codedeploy:GetApplicationRevision",
         "codedeploy:RegisterApplicationRevision",
         "cloudformation:DescribeStacks",
@@ -181,3 +196,38 @@ def test_test_listener_rules_are_written_only_on_the_alb_security_group(github):
     # The group's ID comes from the Network stack, where the ALB's security group is made.
     (imported,) = [part for part in parts if isinstance(part, dict) and "Fn::ImportValue" in part]
     assert "AlbSecurityGroup" in imported["Fn::ImportValue"]
+
+
+def as_account(config) -> Account:
+    group = f"{config.codedeploy_application_name}/{config.deployment_group_name}"
+    return Account(account=ACCOUNT, region=config.region, deployment_group_of=lambda _: group)
+
+
+def test_the_role_may_create_a_deployment_that_overrides_the_groups_alarms(env, config):
+    # CreateDeployment with overrideAlarmConfiguration is also authorized as codedeploy:UpdateDeploymentGroup.
+    params = {
+        "applicationName": config.codedeploy_application_name,
+        "deploymentGroupName": config.deployment_group_name,
+        "overrideAlarmConfiguration": {"enabled": True, "alarms": [{"name": "a"}]},
+    }
+    requests = api_requests(as_account(config), "codedeploy", "CreateDeployment", params)
+    assert first_denied(deploy_role_policy(env, RESOURCES), requests) is None
+
+
+def test_updating_a_deployment_group_is_allowed_on_this_environments_group_only(env, config):
+    other = f"arn:aws:codedeploy:{config.region}:{ACCOUNT}:deploymentgroup:{config.codedeploy_application_name}/other"
+    policy = deploy_role_policy(env, RESOURCES)
+    assert first_denied(policy, [Request("codedeploy:UpdateDeploymentGroup", other)]) is not None
+
+
+def test_the_role_may_push_as_ecrs_push_policy_lists_and_find_a_pushed_tag(env, config):
+    account = as_account(config)
+    requests = ecr_push_requests(account, config.repository_name)
+    requests.append(Request("ecr:DescribeImages", account.arn("ecr", f"repository/{config.repository_name}")))
+    assert first_denied(deploy_role_policy(env, RESOURCES), requests) is None
+
+
+def test_the_oidc_session_may_last_the_releases_worst_case(github, config):
+    worst_case = release_worst_case_minutes(config)
+    assert worst_case > 60  # the reason the session is longer than STS's default hour
+    assert role(github)["MaxSessionDuration"] >= worst_case * 60
