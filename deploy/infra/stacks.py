@@ -131,4 +131,4 @@ class GitHubOidcStack(Stack):
             task_roles=[web_service.execution_role, web_service.task_role],
             alb_security_group=network.alb_security_group,
         )
-        CfnOutput(self, "DeployRoleArn", value=self.deploy_role.role.role_arn)
+        CfnOutput(self, StackOutput.DEPLOY_ROLE_ARN, value=self.deploy_role.role.role_arn)
