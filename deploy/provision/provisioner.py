@@ -18,7 +18,7 @@ from deploy.config import EnvironmentConfig, StackOutput, StackParameter, StackP
 from deploy.provision.assembly import Assembly, AssemblyStack, service_linked_roles_needed
 from deploy.provision.cdk import CdkCli, assembly_prepared, bootstrap_argv, deploy_argv, diff_argv
 from deploy.provision.errors import ProvisionInterruptedError
-from deploy.provision.gateways import ProvisionGateways
+from deploy.provision.gateways import ProvisionGateways, StackState
 from deploy.provision.image import Docker, ImageChoice, commit_tag, image_choose, repository_uri
 from deploy.provision.process import elapsed_text
 from deploy.provision.readiness import needs_migrations, readiness_ask, ready_wait
@@ -83,6 +83,7 @@ class Provisioner:
         with assembly_prepared(
             self.config, cdk=self.cdk, given=self.options.assembly, account=account, progress=self.progress
         ) as assembly:
+            self._stacks_check(assembly)
             self._service_linked_roles(assembly, result)
             self._bootstrap(assembly, result)
             created_service = False
@@ -99,6 +100,16 @@ class Provisioner:
         account = self.aws.account.account_id()
         self._emit(Level.INFO, f"  account {account}, region {self.config.region} (deploy/config.py)")
         return account
+
+    def _stacks_check(self, assembly: Assembly) -> None:
+        """Refuse before any change when a stack is in a state no deployment can start from."""
+        for stack in assembly.stacks:
+            self._action(stack)
+
+    def _action(self, stack: AssemblyStack) -> tuple[StackAction, StackState | None]:
+        state = self.aws.stacks.state(stack.name)
+        failures = self.aws.stacks.failure_reasons(stack.name) if state and state.status in FAILED_CREATION else []
+        return stack_action(state, env=self.config.name, failures=failures), state
 
     def _service_linked_roles(self, assembly: Assembly, result: ProvisionResult) -> None:
         self._emit(Level.STEP, "Service-linked roles")
@@ -137,9 +148,7 @@ class Provisioner:
     def _stack(self, assembly: Assembly, stack: AssemblyStack, result: ProvisionResult) -> bool:
         """Create or update one stack if it needs it; ``True`` when it was created by this run."""
         self._emit(Level.STEP, f"Stack {stack.name}")
-        state = self.aws.stacks.state(stack.name)
-        failures = self.aws.stacks.failure_reasons(stack.name) if state and state.status in FAILED_CREATION else []
-        action = stack_action(state, env=self.config.name, failures=failures)
+        action, state = self._action(stack)
         parameters: dict[str, str] = {}
         if action is StackAction.COMPARE:
             argv = diff_argv(self.cdk.executable, assembly=assembly.directory, stack=stack.name)
