@@ -37,9 +37,11 @@ class ProvisionAccount:
     record: Path
     extra_env: dict[str, str]
 
-    def run(self, command: str, *args: str, env: str = "dev", timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(
+        self, command: str, *args: str, env: str = "dev", assembly: bool = True, timeout: float = 60
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
-            self.argv(command, *args, env=env),
+            self.argv(command, *args, env=env, assembly=assembly),
             env=self.env(),
             cwd=ROOT,
             capture_output=True,
@@ -59,9 +61,10 @@ class ProvisionAccount:
             text=True,
         )
 
-    def argv(self, command: str, *args: str, env: str = "dev") -> list[str]:
-        # dev's assembly, also for prod: every prod run here is refused before an assembly is read.
-        common = ["--env", env, "--assembly", str(synthesized("dev").outdir), "--cdk", str(self.tools / "cdk")]
+    def argv(self, command: str, *args: str, env: str = "dev", assembly: bool = True) -> list[str]:
+        common = ["--env", env, "--cdk", str(self.tools / "cdk")]
+        if assembly:  # dev's, also for prod: every prod run here is refused before an assembly is read
+            common += ["--assembly", str(synthesized("dev").outdir)]
         if command == "provision":
             common += ["--docker", str(self.tools / "docker"), "--service-url", self.green_url]
             common += ["--poll-interval", "0.05", "--ready-timeout", "5"]

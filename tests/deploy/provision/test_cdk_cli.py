@@ -25,11 +25,11 @@ def test_the_cli_is_pinned_exactly_and_locked():
     assert "npx" not in (ROOT / "Makefile").read_text()
 
 
-def test_the_pinned_cli_reads_the_synthesized_assembly():
+def test_the_pinned_cli_reads_the_synthesized_assembly(tmp_path):
     """A CLI older than the assembly's schema refuses it ("Cloud assembly schema version mismatch"); the
     pinned one lists every stack, offline, without synthesizing again."""
     assert DEFAULT_EXECUTABLE.exists(), "no CDK CLI in node_modules: run `npm ci`"
-    env = {"PATH": "/usr/bin:/bin", "CDK_DISABLE_CLI_TELEMETRY": "true", "HOME": str(ROOT)}
+    env = {"PATH": "/usr/bin:/bin", "CDK_DISABLE_CLI_TELEMETRY": "true", "HOME": str(tmp_path)}
     listed = subprocess.run(
         [str(DEFAULT_EXECUTABLE), "ls", "--app", str(synthesized("dev").outdir), "--no-notices"],
         capture_output=True,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from tests.deploy.infra.synthesis import synthesized
 from tests.deploy.provision.conftest import ACCOUNT, CONFIG
 
@@ -79,6 +82,16 @@ def test_dry_run_on_an_empty_account_prints_the_plan_and_writes_nothing(account)
     assert "would create it with ImageTag=v1" in done.stdout
     assert "would run the migrations" in done.stdout
     assert done.stdout.rstrip().endswith("Nothing was changed.")
+
+
+def test_without_an_assembly_the_pinned_cli_synthesizes_one_into_a_directory_removed_afterwards(account):
+    done = account.run("provision", "--dry-run", "--image", "v1", assembly=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (synth,) = account.cdk_calls()  # the stand-in copies the session's assembly: nothing is synthesized twice
+    output = Path(synth[synth.index("--output") + 1])
+    assert synth[:5] == ["synth", "--app", f"{sys.executable} -m deploy.infra.app", "--context", "env=dev"]
+    assert f"{output}: Network → ECR → Database → ECS → GitHubOidc" in done.stdout
+    assert not output.parent.exists()
 
 
 def test_no_credentials_is_said_plainly(account):
