@@ -17,7 +17,7 @@ from deploy.bluegreen.release import BlueGreenRelease, ReleaseOptions
 from deploy.config import EnvironmentConfig, StackOutput, StackParameter, StackPart
 from deploy.provision.assembly import Assembly, AssemblyStack, service_linked_roles_needed
 from deploy.provision.cdk import CdkCli, assembly_prepared, bootstrap_argv, deploy_argv, diff_argv
-from deploy.provision.errors import ProvisionInterruptedError
+from deploy.provision.errors import ProvisionError, ProvisionInterruptedError
 from deploy.provision.gateways import ProvisionGateways, StackState
 from deploy.provision.image import Docker, ImageChoice, commit_tag, image_choose, repository_uri
 from deploy.provision.process import elapsed_text
@@ -217,6 +217,11 @@ class Provisioner:
             return
         service = self.aws.stacks.state(self.config.stack_name(StackPart.SERVICE))
         dns_name = (service.outputs if service else {}).get(StackOutput.ALB_DNS_NAME)
+        if not (self.options.service_url or dns_name):
+            raise ProvisionError(
+                f"stack {self.config.stack_name(StackPart.SERVICE)} has no {StackOutput.ALB_DNS_NAME} output to "
+                "check readiness at; pass --service-url"
+            )
         base = (self.options.service_url or f"http://{dns_name}").rstrip("/")
         result.url = base + "/"
         url = base + self.config.service.readiness_path

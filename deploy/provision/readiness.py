@@ -10,7 +10,7 @@ import requests
 
 from deploy.bluegreen.events import Event, Level, Progress
 from deploy.provision.errors import ReadinessError
-from deploy.provision.process import elapsed_text
+from deploy.provision.process import HEARTBEAT_SECONDS, elapsed_text
 
 REQUEST_TIMEOUT_SECONDS = 10
 
@@ -31,17 +31,18 @@ def ready_wait(
     clock: Callable[[], float] = time.monotonic,
 ) -> Ready:
     """Poll ``url`` until it answers 200; say each new answer (a fresh ALB name takes minutes to resolve, new
-    tasks to pass their checks) with the time waited so far."""
+    tasks to pass their checks), and the same one again every ``HEARTBEAT_SECONDS``, with the time waited."""
     started = clock()
-    last = None
+    last, said_at = None, started
     while True:
         answer, release = readiness_ask(url)
-        waited = clock() - started
+        now = clock()
+        waited = now - started
         if answer == "200":
             return Ready(release=release, elapsed_seconds=waited)
-        if answer != last:
+        if answer != last or now - said_at >= HEARTBEAT_SECONDS:
             progress(Event(Level.INFO, f"  {url}: {answer} ({elapsed_text(waited)} so far)"))
-            last = answer
+            last, said_at = answer, now
         if waited >= timeout_seconds:
             raise ReadinessError(
                 f"{url} did not answer ready within {timeout_seconds:g} s (last: {answer}); see why with the "

@@ -71,8 +71,12 @@ def test_empty_account_to_serving_app_then_nothing_changes(account):
 def test_dry_run_on_an_empty_account_prints_the_plan_and_writes_nothing(account):
     # The operator's default region is another: the environment's own is named and used.
     account.extra_env["AWS_DEFAULT_REGION"] = "us-east-1"
+    # Throttling, answered in the JSON protocol of SSM and ECR (the query APIs answer in XML): ridden out by
+    # botocore's retries (CLIENT_CONFIG), nothing of ours.
+    account.proxy.throttle.update({"GetParameter": 2, "DescribeImages": 1})
     done = account.run("provision", "--dry-run", "--image", "v1")
     assert done.returncode == 0, done.stdout + done.stderr
+    assert +account.proxy.throttle == {}  # every throttling answer was given, and retried past
     assert f"Your AWS region is us-east-1; dev lives in {CONFIG.region}" in done.stdout
     assert f"account {ACCOUNT}, region {CONFIG.region}" in done.stdout
     assert account.proxy.writes() == []
@@ -121,15 +125,6 @@ def test_a_stack_whose_creation_failed_stops_everything_before_any_change(accoun
     assert "Traceback" not in done.stderr
     assert account.proxy.writes() == []
     assert account.cdk_calls() == []
-
-
-def test_throttling_is_ridden_out_by_botocore_retries(account):
-    # The proxy answers throttling in the JSON protocol: SSM's and ECR's (the query APIs answer in XML).
-    account.proxy.throttle.update({"GetParameter": 2, "DescribeImages": 1})
-    done = account.run("provision", "--dry-run", "--image", "v1")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert +account.proxy.throttle == {}  # every throttling answer was given, and retried past
-    assert account.proxy.writes() == []
 
 
 def test_prod_without_a_terminal_or_yes_is_refused_before_any_call(account):

@@ -55,3 +55,12 @@ def test_teardown_without_a_terminal_or_yes_is_refused(account):
     assert done.returncode == 1
     assert "no terminal to confirm on; pass --yes" in done.stderr
     assert account.proxy.calls == []
+
+
+def test_teardown_dry_run_names_the_stacks_and_deletes_nothing(account):
+    network = CONFIG.stack_name("Network")
+    account.client("cloudformation").create_stack(StackName=network, TemplateBody=MARKER)
+    done = account.run("teardown", "--dry-run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert account.cdk_calls() == []
+    assert done.stdout.splitlines()[-1] == f"Dry run: would delete {network}. Nothing was changed."
