@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
 from deploy.bluegreen.errors import AwsCallError
 from deploy.bluegreen.gateways import CLIENT_CONFIG as RELEASE_CLIENT_CONFIG
@@ -164,7 +164,10 @@ class ProvisionGateways:
 
 def provision_gateways(region: str) -> ProvisionGateways:
     """Clients in the environment's region from the standard credential chain (``AWS_ENDPOINT_URL`` honoured)."""
-    session = boto3.session.Session(region_name=region)
+    try:
+        session = boto3.session.Session(region_name=region)
+    except ProfileNotFound as error:
+        raise CredentialsError(f"{error}: pick one of `aws configure list-profiles`, or unset AWS_PROFILE") from error
 
     def client(name: str) -> Any:
         return session.client(name, config=CLIENT_CONFIG)
@@ -180,4 +183,7 @@ def provision_gateways(region: str) -> ProvisionGateways:
 
 def session_region() -> str | None:
     """The region the operator's own configuration names (AWS_REGION, the profile), to warn when it differs."""
-    return boto3.session.Session().region_name
+    try:
+        return boto3.session.Session().region_name
+    except BotoCoreError:  # an unknown profile: said by provision_gateways
+        return None

@@ -54,9 +54,13 @@ class Command(BaseCommand):
         if (region := session_region()) and region != config.region:
             where = f"Your AWS region is {region}; {config.name} lives in {config.region}"
             self.render(Event(Level.WARNING, f"{where} (deploy/config.py): acting there."))
+        try:
+            gateways = provision_gateways(config.region)
+        except DeployError as error:
+            raise CommandError(str(error)) from error
         provisioner = Provisioner(
             config,
-            gateways=provision_gateways(config.region),
+            gateways=gateways,
             cdk=CdkCli(executable=options["cdk"], progress=self.render),
             docker=Docker(executable=options["docker"], progress=self.render),
             options=ProvisionOptions(

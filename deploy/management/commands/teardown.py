@@ -40,9 +40,13 @@ class Command(BaseCommand):
         logging.getLogger("botocore").setLevel(logging.WARNING)
         if not options["dry_run"] and not options["yes"]:
             confirm(f"teardown deletes every stack of {config.name}, its database and images included", config.name)
+        try:
+            gateways = provision_gateways(config.region)
+        except DeployError as error:
+            raise CommandError(str(error)) from error
         teardown = Teardown(
             config,
-            gateways=provision_gateways(config.region),
+            gateways=gateways,
             cdk=CdkCli(executable=options["cdk"], progress=self.render),
             assembly=options["assembly"],
             progress=self.render,

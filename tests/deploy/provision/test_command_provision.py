@@ -108,6 +108,15 @@ def test_no_credentials_is_said_plainly(account):
     assert account.cdk_calls() == []
 
 
+def test_an_unknown_profile_is_said_plainly(account):
+    account.extra_env["AWS_PROFILE"] = "nobody"
+    done = account.run("provision")
+    assert done.returncode == 1
+    assert "CommandError: The config profile (nobody) could not be found: pick one of" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert account.proxy.calls == []
+
+
 def test_a_stack_whose_creation_failed_stops_everything_before_any_change(account):
     from moto.cloudformation.models import cloudformation_backends
 
