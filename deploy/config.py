@@ -234,7 +234,12 @@ class StackOutput:
     GREEN_TARGET_GROUP_ARN = "GreenTargetGroupArn"
     # Where bluegreen_deploy adds (and removes) the rule that lets the CD runner reach the test listener.
     ALB_SECURITY_GROUP_ID = "AlbSecurityGroupId"
-    # Of the GitHubOidc stack: the role CD assumes, the GitHub environment's AWS_ROLE_ARN secret.
+
+
+class GitHubStackOutput:
+    """Output keys of the GitHubOidc stack that ``provision`` reads."""
+
+    # The role CD assumes: the value of the GitHub environment's AWS_ROLE_ARN secret.
     DEPLOY_ROLE_ARN = "DeployRoleArn"
 
 

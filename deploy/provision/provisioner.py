@@ -14,7 +14,7 @@ from pathlib import Path
 from deploy.bluegreen.events import Event, Level, Progress
 from deploy.bluegreen.gateways import aws_gateways
 from deploy.bluegreen.release import BlueGreenRelease, ReleaseOptions
-from deploy.config import EnvironmentConfig, StackOutput, StackParameter, StackPart
+from deploy.config import EnvironmentConfig, GitHubStackOutput, StackOutput, StackParameter, StackPart
 from deploy.provision.assembly import Assembly, AssemblyStack, service_linked_roles_needed
 from deploy.provision.cdk import CdkCli, assembly_prepared, bootstrap_argv, deploy_argv, diff_argv
 from deploy.provision.errors import ProvisionError, ProvisionInterruptedError
@@ -208,7 +208,7 @@ class Provisioner:
     def _serve(self, result: ProvisionResult, *, created_service: bool) -> None:
         """The first migration, readiness through the load balancer, and what the summary names."""
         github = self.aws.stacks.state(self.config.stack_name(StackPart.GITHUB))
-        result.deploy_role_arn = (github.outputs if github else {}).get(StackOutput.DEPLOY_ROLE_ARN)
+        result.deploy_role_arn = (github.outputs if github else {}).get(GitHubStackOutput.DEPLOY_ROLE_ARN)
         result.alarm_topic_arn = f"arn:aws:sns:{result.region}:{result.account}:{self.config.alarm_topic_name}"
         self._emit(Level.STEP, "Migrations and readiness")
         if result.dry_run:

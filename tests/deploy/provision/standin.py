@@ -22,7 +22,7 @@ from pathlib import Path
 
 import boto3
 
-from deploy.config import StackOutput, StackParameter, StackPart, get_config
+from deploy.config import GitHubStackOutput, StackParameter, StackPart, get_config
 from deploy.provision.assembly import assembly_read
 from tests.deploy.bluegreen.stacks import stacks_create
 
@@ -100,7 +100,7 @@ def cdk(args: list[str]) -> int:
             }
         if stack == config.stack_name(StackPart.GITHUB):
             role = f"arn:aws:iam::{ACCOUNT}:role/{config.resource_name}-deploy"
-            outputs[StackOutput.DEPLOY_ROLE_ARN] = {"Value": role}
+            outputs[GitHubStackOutput.DEPLOY_ROLE_ARN] = {"Value": role}
         template = {"Resources": resources, "Outputs": outputs}
         cloudformation.create_stack(StackName=stack, TemplateBody=json.dumps(template))
     print(f" ✅  {stack}")
