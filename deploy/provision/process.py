@@ -57,7 +57,9 @@ def process_run(
             stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            text=True,
+            # The CLI's lines carry emoji: never let a C locale turn one into a crash.
+            encoding="utf-8",
+            errors="replace",
             start_new_session=True,
         )
     except OSError as error:

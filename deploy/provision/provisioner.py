@@ -20,7 +20,7 @@ from deploy.provision.cdk import CdkCli, assembly_prepared, bootstrap_argv, depl
 from deploy.provision.errors import ProvisionError, ProvisionInterruptedError
 from deploy.provision.gateways import ProvisionGateways, StackState
 from deploy.provision.image import Docker, ImageChoice, commit_tag, image_choose, repository_uri
-from deploy.provision.process import elapsed_text
+from deploy.provision.process import Finished, elapsed_text
 from deploy.provision.readiness import needs_migrations, readiness_ask, ready_wait
 from deploy.provision.stacks import FAILED_CREATION, StackAction, stack_action
 
@@ -268,7 +268,7 @@ class Provisioner:
 
     # Helpers.
 
-    def _cdk_check(self, argv: list[str], *, awaited: str, stack: str):
+    def _cdk_check(self, argv: list[str], *, awaited: str, stack: str) -> Finished:
         try:
             return self.cdk.check(argv, awaited=awaited)
         except KeyboardInterrupt:

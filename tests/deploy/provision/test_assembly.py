@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from deploy.config import get_config
-from deploy.provision.assembly import assembly_read, retained_resources, service_linked_roles_needed
+from deploy.provision.assembly import (
+    assembly_check,
+    assembly_read,
+    retained_resources,
+    service_linked_roles_needed,
+)
 from deploy.provision.errors import AssemblyError
 from tests.deploy.infra.synthesis import ENVS, synthesized
 
@@ -63,3 +70,14 @@ def test_an_assembly_of_another_environment_is_refused():
 def test_a_directory_without_an_assembly_is_refused(tmp_path):
     with pytest.raises(AssemblyError, match=f"no cloud assembly in {tmp_path}"):
         assembly_read(tmp_path, stack_prefix="TextMessaging-dev-")
+
+
+def test_an_assembly_for_another_account_or_region_is_refused():
+    dev = assembly_read(synthesized("dev").outdir, stack_prefix=get_config("dev").stack_name(""))
+    assert {(stack.account, stack.region) for stack in dev.stacks} == {("unknown-account", "ap-northeast-1")}
+    assembly_check(dev, account="123456789012", region="ap-northeast-1")
+    with pytest.raises(AssemblyError, match="synthesized for region ap-northeast-1, not us-east-1"):
+        assembly_check(dev, account="123456789012", region="us-east-1")
+    pinned = replace(dev, stacks=tuple(replace(stack, account="210987654321") for stack in dev.stacks))
+    with pytest.raises(AssemblyError, match="synthesized for account 210987654321, the credentials are for 1234"):
+        assembly_check(pinned, account="123456789012", region="ap-northeast-1")
