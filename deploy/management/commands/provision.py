@@ -10,11 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from deploy.bluegreen.errors import DeployError
 from deploy.bluegreen.events import Event, Level
-from deploy.config import ENVIRONMENTS, get_config
+from deploy.config import ENVIRONMENTS, EnvironmentConfig, get_config
 from deploy.management.commands.bluegreen_deploy import signals_as_interrupt
 from deploy.provision.cdk import DEFAULT_EXECUTABLE, CdkCli
 from deploy.provision.gateways import provision_gateways, session_region
-from deploy.provision.image import Docker
+from deploy.provision.image import Docker, repository_uri
 from deploy.provision.provisioner import Provisioner, ProvisionOptions, ProvisionResult
 
 
@@ -80,7 +80,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except KeyboardInterrupt:
             raise CommandError("interrupted") from None
-        self.summarize(result, env=config.name)
+        self.summarize(result, config=config)
 
     def render(self, event: Event) -> None:
         style = {
@@ -91,7 +91,8 @@ class Command(BaseCommand):
         }.get(event.level, str)
         self.stdout.write(style(event.text))
 
-    def summarize(self, result: ProvisionResult, *, env: str) -> None:
+    def summarize(self, result: ProvisionResult, *, config: EnvironmentConfig) -> None:
+        env = config.name
         if result.dry_run:
             changes = "; ".join(result.changes) or "nothing"
             self.stdout.write(self.style.SUCCESS(f"Dry run: would change {changes}. Nothing was changed."))
@@ -103,8 +104,9 @@ class Command(BaseCommand):
             f"  Alarms: aws sns subscribe --topic-arn {result.alarm_topic_arn} --protocol email "
             "--notification-endpoint oncall@example.com"
         )
-        self.stdout.write(f"  Releases: python manage.py bluegreen_deploy --env {env} --image <registry>/<repo>:<tag>")
-        changed = f"changed {len(result.changes)} things" if result.changes else "nothing changed"
+        repository = repository_uri(account=result.account, region=result.region, repository=config.repository_name)
+        self.stdout.write(f"  Releases: python manage.py bluegreen_deploy --env {env} --image {repository}:<tag>")
+        changed = f"made {len(result.changes)} changes" if result.changes else "nothing changed"
         self.stdout.write(
             self.style.SUCCESS(
                 f"{env} serves at {result.url} (release {result.release or 'unnamed'}); {changed} in "

@@ -47,6 +47,8 @@ def test_empty_account_to_serving_app_then_nothing_changes(account):
     assert f"{CONFIG.name} serves at {account.green_url}/ (release v2)" in done.stdout
     assert f"AWS_ROLE_ARN = arn:aws:iam::{ACCOUNT}:role/{CONFIG.resource_name}-deploy" in done.stdout
     assert f"--topic-arn arn:aws:sns:{CONFIG.region}:{ACCOUNT}:{CONFIG.alarm_topic_name}" in done.stdout
+    registry = f"{ACCOUNT}.dkr.ecr.{CONFIG.region}.amazonaws.com/{CONFIG.repository_name}"
+    assert f"bluegreen_deploy --env dev --image {registry}:<tag>" in done.stdout
 
     account.forget()
     again = account.run("provision")
