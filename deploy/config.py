@@ -279,6 +279,13 @@ class StackOutput:
     ALB_SECURITY_GROUP_ID = "AlbSecurityGroupId"
 
 
+class GitHubStackOutput:
+    """Output keys of the GitHubOidc stack that ``provision`` reads."""
+
+    # The role CD assumes: the value of the GitHub environment's AWS_ROLE_ARN secret.
+    DEPLOY_ROLE_ARN = "DeployRoleArn"
+
+
 class TargetGroupColor:
     """The two target groups' names in the stack and in alarm names; CodeDeploy alternates which one is live."""
 

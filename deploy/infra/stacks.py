@@ -6,7 +6,7 @@ from aws_cdk import CfnOutput, CfnParameter, Environment, Fn, Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from deploy.config import EnvironmentConfig, StackOutput, StackParameter
+from deploy.config import EnvironmentConfig, GitHubStackOutput, StackOutput, StackParameter
 from deploy.infra.database import Database
 from deploy.infra.github import GitHubDeployRole
 from deploy.infra.load_balancer import LoadBalancer
@@ -131,4 +131,4 @@ class GitHubOidcStack(Stack):
             task_roles=[web_service.execution_role, web_service.task_role],
             alb_security_group=network.alb_security_group,
         )
-        CfnOutput(self, "DeployRoleArn", value=self.deploy_role.role.role_arn)
+        CfnOutput(self, GitHubStackOutput.DEPLOY_ROLE_ARN, value=self.deploy_role.role.role_arn)
