@@ -33,6 +33,8 @@ CD_RUNNER_CIDRS: tuple[str, ...] = ()
 # Answers the caller's public IP address as text: how bluegreen_deploy learns the address to open the test
 # listener to when the runner has no fixed one (GitHub's hosted runners). Overridden by --runner-address.
 RUNNER_ADDRESS_ECHO_URL = "https://checkip.amazonaws.com"
+# Fargate's CPU architecture (ECS RuntimePlatform) for each image platform a service may run.
+FARGATE_CPU_ARCHITECTURES = {"linux/amd64": "X86_64", "linux/arm64": "ARM64"}
 
 
 class UnknownEnvironmentError(ValueError):
@@ -80,6 +82,9 @@ class RegistryConfig:
 class ServiceConfig:
     container_port: int = CONTAINER_PORT
     cpu: int = 256  # 0.25 vCPU
+    # The platform the tasks run on and every image must be built for (`docker buildx build --platform`): an
+    # image built on an arm64 laptop without it fails on x86 Fargate with "exec format error".
+    image_platform: str = "linux/amd64"
     memory_mib: int = 512
     health_path: str = HEALTH_PATH
     readiness_path: str = "/health/ready"
@@ -274,7 +279,8 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
             snapshot_on_removal=True,
             backup_retention_days=14,
         ),
-        service=ServiceConfig(max_tasks=10, log_retention_days=90),
+        # One task per zone at least, beside the Multi-AZ database: losing a zone leaves a task serving.
+        service=ServiceConfig(min_tasks=2, max_tasks=10, log_retention_days=90),
     ),
 }
 

@@ -12,7 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from deploy.config import EnvironmentConfig
+from deploy.config import FARGATE_CPU_ARCHITECTURES, EnvironmentConfig
 from deploy.infra.nag import nag_acknowledge
 from deploy.infra.retention import retention_days
 
@@ -81,6 +81,10 @@ class WebService(Construct):
             memory_limit_mib=service.memory_mib,
             execution_role=self.execution_role,
             task_role=self.task_role,
+            runtime_platform=ecs.RuntimePlatform(
+                cpu_architecture=getattr(ecs.CpuArchitecture, FARGATE_CPU_ARCHITECTURES[service.image_platform]),
+                operating_system_family=ecs.OperatingSystemFamily.LINUX,
+            ),
         )
         self.container = self.task_definition.add_container(
             "App",

@@ -48,6 +48,12 @@ def test_task_size_and_container(service, config):
     assert app["PortMappings"] == [{"ContainerPort": 8080, "Protocol": "tcp"}]
 
 
+def test_tasks_run_on_the_platform_images_are_built_for(service, config):
+    assert config.service.image_platform == "linux/amd64"
+    platform = one(service, "AWS::ECS::TaskDefinition")["RuntimePlatform"]
+    assert platform == {"CpuArchitecture": "X86_64", "OperatingSystemFamily": "LINUX"}
+
+
 def test_container_health_check_runs_the_healthcheck_module_every_30_seconds(service):
     check = container(service)["HealthCheck"]
     assert check["Command"] == ["CMD", *HEALTH_CHECK_COMMAND]
@@ -106,7 +112,20 @@ def test_execution_and_task_roles_are_separate(service):
 
 def test_auto_scaling_bounds_per_environment(service, config):
     target = one(service, "AWS::ApplicationAutoScaling::ScalableTarget")
-    assert (target["MinCapacity"], target["MaxCapacity"]) == (1, {"dev": 4, "prod": 10}[config.name])
+    # prod: one task per zone at least (seed: "prod: 2, one per AZ beside its Multi-AZ database").
+    assert (target["MinCapacity"], target["MaxCapacity"]) == {"dev": (1, 4), "prod": (2, 10)}[config.name]
+
+
+def test_service_places_tasks_in_both_zones(service, network, config):
+    # ECS spreads a Fargate service's tasks over the zones of its subnets: one private subnet per zone.
+    subnets = one(service, "AWS::ECS::Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"]
+    assert len(subnets) == len(config.network.availability_zones) == 2
+    zones = {
+        props["Properties"]["AvailabilityZone"]
+        for props in network.find_resources("AWS::EC2::Subnet").values()
+        if props["Properties"]["CidrBlock"] in config.network.private_subnet_cidrs
+    }
+    assert zones == {"ap-northeast-1a", "ap-northeast-1c"}
 
 
 @pytest.mark.parametrize("metric", ["ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization"])
