@@ -16,6 +16,7 @@ from project.runtime import (
     HEALTH_PATH,
     STOP_TIMEOUT_SECONDS,
 )
+from project.settings.database import LOCK_TIMEOUT_VARIABLE, STATEMENT_TIMEOUT_VARIABLE
 
 PROJECT = "TextMessaging"
 REGION = "ap-northeast-1"
@@ -109,6 +110,19 @@ class ServiceConfig:
     release_env_var: str = "RELEASE_VERSION"
     # Run by bluegreen_deploy as a one-off task of the new revision before any traffic moves to it.
     migrate_command: tuple[str, ...] = ("python", "manage.py", "migrate", "--no-input")
+    # The migration task's own database limits, in place of the app's 5 s statement and 2 s lock timeouts
+    # (ADR 0012): no statement timeout, since an index build or a table rewrite takes what it takes; a
+    # bounded lock wait, since every request touching the table queues behind a waiting ALTER.
+    migration_statement_timeout_ms: int = 0
+    migration_lock_timeout_ms: int = 10_000
+
+    @property
+    def migration_environment(self) -> dict[str, str]:
+        """The variables the migration task's container gets on top of the task definition's."""
+        return {
+            STATEMENT_TIMEOUT_VARIABLE: str(self.migration_statement_timeout_ms),
+            LOCK_TIMEOUT_VARIABLE: str(self.migration_lock_timeout_ms),
+        }
 
 
 @dataclass(frozen=True, kw_only=True)

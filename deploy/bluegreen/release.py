@@ -229,6 +229,7 @@ class BlueGreenRelease:
                 target=plan.target,
                 task_definition=task_definition,
                 command=plan.migrate_command or (),
+                environment=self.config.service.migration_environment,
                 timeout_seconds=self.options.migration_timeout_seconds,
                 poll_interval=self.options.poll_interval,
                 progress=self.progress,
