@@ -130,12 +130,25 @@ class LoadBalancerConfig:
     production_port: int = 80
     https_port: int = 443
     test_port: int = 8080
+    # Without a domain the admin is not served on the production listener: the ALB answers these paths
+    # itself (ADR 0014), before any of them reaches a task. The ALB matches the path as sent while Django
+    # decodes it, so a percent-encoded path (/%61dmin/) is refused too; no route of the API needs one.
+    admin_path_patterns: tuple[str, ...] = ("/admin", "/admin/*", "/*%*")
     # Who may always reach the test listener, where green is validated before traffic moves to it; the CD
     # runner's own address is added by bluegreen_deploy for each validation and removed after it.
     test_listener_allowed_cidrs: tuple[str, ...] = CD_RUNNER_CIDRS
     runner_address_echo_url: str = RUNNER_ADDRESS_ECHO_URL
     # Requests are short (well under a second); 30 s drains them without slowing a release.
     deregistration_delay_seconds: int = 30
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainConfig:
+    """The name clients use, in a Route 53 hosted zone of the same account: it turns HTTPS on (ADR 0014)."""
+
+    name: str  # e.g. "messages.example.com"
+    hosted_zone_id: str  # e.g. "Z0123456789ABCDEFGHIJ"
+    hosted_zone_name: str  # e.g. "example.com"; ``name`` is in it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,6 +177,9 @@ class EnvironmentConfig:
     service: ServiceConfig
     load_balancer: LoadBalancerConfig = field(default_factory=LoadBalancerConfig)
     release: ReleaseConfig = field(default_factory=ReleaseConfig)
+    # With a domain: an ACM certificate, production on 443 and 80 redirecting to it, HSTS and secure cookies.
+    # Without: plain HTTP on 80, and the admin not served there (reach it through a port forward).
+    domain: DomainConfig | None = None
     github_repository: str = GITHUB_REPOSITORY
     # An account holds one OIDC provider per issuer: set False for an environment sharing an account
     # with another that already creates it.
@@ -215,6 +231,15 @@ class EnvironmentConfig:
     def alarm_name(self, target_group: str, metric: str) -> str:
         """E.g. ``text-messaging-dev-green-5xx``: fixed, so a release can name the alarms of its green group."""
         return f"{self.resource_name}-{target_group}-{metric}"
+
+    @property
+    def https(self) -> bool:
+        return self.domain is not None
+
+    @property
+    def production_listener_port(self) -> int:
+        """The port of CodeDeploy's production listener: 443 with a domain, else 80."""
+        return self.load_balancer.https_port if self.https else self.load_balancer.production_port
 
     @property
     def github_environment(self) -> str:

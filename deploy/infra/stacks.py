@@ -80,7 +80,7 @@ class ServiceStack(Stack):
             repository=registry.repository,
             image_tag=image_tag.value_as_string,
             database_secret=database.secret,
-            allowed_host=self.load_balancer.alb.load_balancer_dns_name,
+            allowed_hosts=allowed_hosts(config, alb_dns_name=self.load_balancer.alb.load_balancer_dns_name),
             target_group=self.load_balancer.blue_target_group,
         )
         self.release = BlueGreenRelease(
@@ -94,7 +94,11 @@ class ServiceStack(Stack):
             StackOutput.ALB_DNS_NAME: dns_name,
             StackOutput.PRODUCTION_LISTENER_ARN: self.load_balancer.production_listener.listener_arn,
             StackOutput.TEST_LISTENER_ARN: self.load_balancer.test_listener.listener_arn,
-            StackOutput.TEST_LISTENER_URL: f"http://{dns_name}:{config.load_balancer.test_port}",
+            StackOutput.TEST_LISTENER_URL: (
+                f"https://{config.domain.name}:{config.load_balancer.test_port}"
+                if config.domain
+                else f"http://{dns_name}:{config.load_balancer.test_port}"
+            ),
             StackOutput.CLUSTER_NAME: self.web_service.cluster.cluster_name,
             StackOutput.SERVICE_NAME: self.web_service.service.service_name,
             StackOutput.CODEDEPLOY_APPLICATION: self.release.application.application_name,
@@ -106,6 +110,14 @@ class ServiceStack(Stack):
         }
         for key, value in outputs.items():
             CfnOutput(self, key, value=value)
+
+
+def allowed_hosts(config: EnvironmentConfig, *, alb_dns_name: str) -> list[str]:
+    """The host names the app answers: the domain alone with HTTPS; else the ALB's own name, and the local
+    end of an operator's port forward (how the admin is reached when the ALB does not serve it)."""
+    if config.domain:
+        return [config.domain.name]
+    return [alb_dns_name, "localhost", "127.0.0.1"]
 
 
 class GitHubOidcStack(Stack):

@@ -29,6 +29,7 @@ def config_validate(config: EnvironmentConfig) -> None:
         *_service_problems(config),
         *_database_problems(config),
         *_test_listener_problems(config),
+        *_domain_problems(config),
     ]
     if problems:
         raise InvalidConfigError(f"invalid configuration for environment {config.name!r}: " + "; ".join(problems))
@@ -100,3 +101,15 @@ def _test_listener_problems(config: EnvironmentConfig) -> list[str]:
         if network.prefixlen == 0:
             problems.append(f"test listener CIDR {cidr} opens it to the internet; give the CD runner's addresses")
     return problems
+
+
+def _domain_problems(config: EnvironmentConfig) -> list[str]:
+    """The certificate is validated in the hosted zone: the domain must be a name inside it."""
+    domain = config.domain
+    if domain is None:
+        return []
+    zone = domain.hosted_zone_name.rstrip(".").lower()
+    name = domain.name.rstrip(".").lower()
+    if name != zone and not name.endswith(f".{zone}"):
+        return [f"domain {domain.name!r} is not in the hosted zone {domain.hosted_zone_name!r}"]
+    return []

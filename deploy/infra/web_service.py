@@ -41,7 +41,7 @@ class WebService(Construct):
         repository: ecr.IRepository,
         image_tag: str,
         database_secret: secretsmanager.ISecret,
-        allowed_host: str,
+        allowed_hosts: list[str],
         target_group: elbv2.IApplicationTargetGroup,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -93,7 +93,9 @@ class WebService(Construct):
             port_mappings=[ecs.PortMapping(container_port=service.container_port)],
             environment={
                 "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-                "DJANGO_ALLOWED_HOSTS": allowed_host,
+                "DJANGO_ALLOWED_HOSTS": ",".join(allowed_hosts),
+                # With a certificate on the ALB: SSL redirect, HSTS and secure cookies (project.settings.production).
+                "DJANGO_HTTPS": "true" if config.https else "false",
                 "DB_SSLMODE": "require",
                 service.release_env_var: image_tag,
             },

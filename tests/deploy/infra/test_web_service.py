@@ -71,7 +71,11 @@ def test_logs_go_to_the_named_group_with_retention(service, config):
 def test_plain_environment(service):
     environment = {e["Name"]: e["Value"] for e in container(service)["Environment"]}
     assert environment["DJANGO_SETTINGS_MODULE"] == "project.settings.production"
-    assert environment["DJANGO_ALLOWED_HOSTS"] == {"Fn::GetAtt": [alb_id(service), "DNSName"]}
+    # The ALB's name, and the local end of an operator's port forward (the admin's way in without a domain).
+    assert environment["DJANGO_ALLOWED_HOSTS"] == {
+        "Fn::Join": ["", [{"Fn::GetAtt": [alb_id(service), "DNSName"]}, ",localhost,127.0.0.1"]]
+    }
+    assert environment["DJANGO_HTTPS"] == "false"
     assert environment["DB_SSLMODE"] == "require"
     assert environment["RELEASE_VERSION"] == {"Ref": "ImageTag"}
 
