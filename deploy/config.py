@@ -66,6 +66,9 @@ class DatabaseConfig:
     port: int = 5432
     database_name: str = "messaging"
     master_username: str = "messaging"
+    # The role the service's tasks connect as: rows only, created by the release's migration step
+    # (manage.py db_app_role) from its own secret, so the master secret can be rotated under running tasks.
+    app_username: str = "messaging_app"
     backup_retention_days: int = 7
     deletion_protection: bool
     # prod keeps a final snapshot when the instance is removed; dev may be thrown away.
@@ -109,7 +112,12 @@ class ServiceConfig:
     log_retention_days: int = 30
     release_env_var: str = "RELEASE_VERSION"
     # Run by bluegreen_deploy as a one-off task of the new revision before any traffic moves to it.
-    migrate_command: tuple[str, ...] = ("python", "manage.py", "migrate", "--no-input")
+    # The app's database role is set up after the migrations, by the same task, as their owner.
+    migrate_command: tuple[str, ...] = (
+        "sh",
+        "-c",
+        "python manage.py migrate --no-input && python manage.py db_app_role",
+    )
     # The migration task's own database limits, in place of the app's 5 s statement and 2 s lock timeouts
     # (ADR 0012): no statement timeout, since an index build or a table rewrite takes what it takes; a
     # bounded lock wait, since every request touching the table queues behind a waiting ALTER.
@@ -206,6 +214,11 @@ class EnvironmentConfig:
     @property
     def container_name(self) -> str:
         return CONTAINER_NAME
+
+    @property
+    def migration_family(self) -> str:
+        """The migration task definition's family: the app's image, as the database's master user (ADR 0015)."""
+        return f"{self.resource_name}-migrate"
 
     @property
     def log_group_name(self) -> str:

@@ -10,6 +10,7 @@ from deploy.config import EnvironmentConfig, StackOutput, StackParameter
 from deploy.infra.database import Database
 from deploy.infra.github import GitHubDeployRole
 from deploy.infra.load_balancer import LoadBalancer
+from deploy.infra.migration_task import MigrationTask
 from deploy.infra.network import Network
 from deploy.infra.registry import Registry
 from deploy.infra.release import BlueGreenRelease
@@ -79,9 +80,22 @@ class ServiceStack(Stack):
             security_group=service_security_group,
             repository=registry.repository,
             image_tag=image_tag.value_as_string,
-            database_secret=database.secret,
+            database_secret=database.app_secret,
             allowed_hosts=allowed_hosts(config, alb_dns_name=self.load_balancer.alb.load_balancer_dns_name),
             target_group=self.load_balancer.blue_target_group,
+        )
+        self.migration_task = MigrationTask(
+            self,
+            "MigrationTask",
+            config=config,
+            repository=registry.repository,
+            image_tag=image_tag.value_as_string,
+            master_secret=database.secret,
+            app_secret=database.app_secret,
+            secret_key=self.web_service.secret_key,
+            task_role=self.web_service.task_role,
+            log_group=self.web_service.log_group,
+            environment=self.web_service.environment,
         )
         self.release = BlueGreenRelease(
             self, "Release", config=config, service=self.web_service.service, load_balancer=self.load_balancer
@@ -132,6 +146,7 @@ class GitHubOidcStack(Stack):
         env: Environment,
         registry: Registry,
         web_service: WebService,
+        migration_task: MigrationTask,
         network: Network,
     ) -> None:
         super().__init__(scope, construct_id, env=env, description=f"{config.resource_name}: GitHub OIDC deploy role")
@@ -140,7 +155,7 @@ class GitHubOidcStack(Stack):
             "GitHubDeploy",
             config=config,
             repository=registry.repository,
-            task_roles=[web_service.execution_role, web_service.task_role],
+            task_roles=[web_service.execution_role, web_service.task_role, migration_task.execution_role],
             alb_security_group=network.alb_security_group,
         )
         CfnOutput(self, "DeployRoleArn", value=self.deploy_role.role.role_arn)

@@ -17,7 +17,7 @@ from deploy.infra.nag import nag_acknowledge
 from deploy.infra.retention import retention_days
 
 SETTINGS_MODULE = "project.settings.production"
-# The RDS-generated secret's JSON fields, by the variable project.settings.database reads.
+# The RDS secrets' JSON fields, by the variable project.settings.database reads.
 DATABASE_SECRET_FIELDS = {
     "DB_HOST": "host",
     "DB_PORT": "port",
@@ -40,7 +40,7 @@ class WebService(Construct):
         security_group: ec2.ISecurityGroup,
         repository: ecr.IRepository,
         image_tag: str,
-        database_secret: secretsmanager.ISecret,
+        database_secret: secretsmanager.ISecret,  # the app role's, never the master user's
         allowed_hosts: list[str],
         target_group: elbv2.IApplicationTargetGroup,
     ) -> None:
@@ -73,6 +73,15 @@ class WebService(Construct):
         )
         # The app's own AWS access: nothing beyond ECS Exec today.
         self.task_role = iam.Role(self, "TaskRole", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+        # Also the migration task's (MigrationTask), which adds its own secrets.
+        self.environment = {
+            "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+            "DJANGO_ALLOWED_HOSTS": ",".join(allowed_hosts),
+            # With a certificate on the ALB: SSL redirect, HSTS and secure cookies (project.settings.production).
+            "DJANGO_HTTPS": "true" if config.https else "false",
+            "DB_SSLMODE": "require",
+            service.release_env_var: image_tag,
+        }
         self.task_definition = ecs.FargateTaskDefinition(
             self,
             "TaskDefinition",
@@ -91,14 +100,7 @@ class WebService(Construct):
             container_name=config.container_name,
             image=ecs.ContainerImage.from_ecr_repository(repository, tag=image_tag),
             port_mappings=[ecs.PortMapping(container_port=service.container_port)],
-            environment={
-                "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-                "DJANGO_ALLOWED_HOSTS": ",".join(allowed_hosts),
-                # With a certificate on the ALB: SSL redirect, HSTS and secure cookies (project.settings.production).
-                "DJANGO_HTTPS": "true" if config.https else "false",
-                "DB_SSLMODE": "require",
-                service.release_env_var: image_tag,
-            },
+            environment=self.environment,
             secrets={
                 "DJANGO_SECRET_KEY": ecs.Secret.from_secrets_manager(self.secret_key),
                 **{

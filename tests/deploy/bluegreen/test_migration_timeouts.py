@@ -6,11 +6,12 @@ gives the one-off task (``migration_overrides``), on a migration that runs longe
 
 import os
 import subprocess
-import sys
 import time
+import uuid
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from deploy.bluegreen.migration import LOCK_TIMEOUT_MESSAGE, migration_failure, migration_overrides
 from deploy.config import get_config
@@ -21,6 +22,8 @@ from tests.support.gunicorn import image_env, production_env
 
 CONFIG = get_config("dev")
 LONG_MIGRATION_SETTINGS = "tests.deploy.bluegreen.long_migration.settings"
+# Roles belong to the whole server: a name of this run alone.
+APP_ROLE = f"long_migration_app_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture
@@ -31,6 +34,16 @@ def database_url():
         pytest.skip("the migration task's limits are PostgreSQL settings: set DATABASE_URL to a postgres:// URL")
     with migrated_database(server_url, prefix="migration_limits") as url:
         yield url
+        with psycopg.connect(libpq(url), autocommit=True) as owner:
+            # The step after the migrations made it only when they succeeded.
+            if owner.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone():
+                owner.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(APP_ROLE)))
+    with psycopg.connect(libpq(server_url), autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(APP_ROLE)))
+
+
+def libpq(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1).replace("pgsql://", "postgresql://", 1)
 
 
 def run_migration_task(database_url: str, overrides: dict) -> tuple[subprocess.CompletedProcess, float]:
@@ -40,12 +53,15 @@ def run_migration_task(database_url: str, overrides: dict) -> tuple[subprocess.C
         **image_env(),
         **production_env(database_url),
         "DJANGO_SETTINGS_MODULE": LONG_MIGRATION_SETTINGS,
+        # The migration task definition's secrets for the app's role (ADR 0015).
+        "DB_APP_USER": APP_ROLE,
+        "DB_APP_PASSWORD": uuid.uuid4().hex,
     }
     environment = {**os.environ, **task_environment, **{e["name"]: e["value"] for e in container["environment"]}}
-    command = [sys.executable if container["command"][0] == "python" else container["command"][0]]
     started = time.monotonic()
+    # The image's python is the venv's first on PATH (image_env), as in the container.
     result = subprocess.run(
-        [*command, *container["command"][1:]],
+        container["command"],
         cwd=REPO_ROOT,
         env=environment,
         capture_output=True,

@@ -33,7 +33,9 @@ def listeners(service) -> dict[int, tuple[str, dict]]:
 
 
 def container_environment(service) -> dict:
-    (definition,) = service.find_resources("AWS::ECS::TaskDefinition").values()
+    (definition,) = service.find_resources(
+        "AWS::ECS::TaskDefinition", {"Properties": {"Family": "text-messaging-prod"}}
+    ).values()
     (app,) = definition["Properties"]["ContainerDefinitions"]
     return {e["Name"]: e["Value"] for e in app["Environment"]}
 

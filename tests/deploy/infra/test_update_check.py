@@ -99,7 +99,7 @@ def test_service_properties_ecs_updates_under_codedeploy_are_allowed(deployed, n
 def test_the_task_definition_and_scaling_may_change(deployed):
     # A new task definition revision reaches the service through the next release (ADR 0010).
     new = copy.deepcopy(deployed)
-    resource_of(new, "AWS::ECS::TaskDefinition")["Properties"]["Cpu"] = "512"
+    resource_of(new, "AWS::ECS::TaskDefinition", "WebService")["Properties"]["Cpu"] = "512"
     resource_of(new, "AWS::ApplicationAutoScaling::ScalableTarget")["Properties"]["MaxCapacity"] = 20
     assert update_problems(deployed, new) == []
 

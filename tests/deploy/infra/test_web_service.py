@@ -10,8 +10,16 @@ def one(service, resource_type) -> dict:
     return resource["Properties"]
 
 
+def task_definition(service) -> dict:
+    """The service's task definition (the migration task's is tests/deploy/infra/test_migration_task.py's)."""
+    (resource,) = service.find_resources(
+        "AWS::ECS::TaskDefinition", {"Properties": {"Family": one(service, "AWS::ECS::Service")["TaskDefinition"]}}
+    ).values()
+    return resource["Properties"]
+
+
 def container(service) -> dict:
-    (definition,) = one(service, "AWS::ECS::TaskDefinition")["ContainerDefinitions"]
+    (definition,) = task_definition(service)["ContainerDefinitions"]
     return definition
 
 
@@ -40,7 +48,7 @@ def test_service_template_never_pins_a_revision_or_a_count(service, config):
 
 
 def test_task_size_and_container(service, config):
-    props = one(service, "AWS::ECS::TaskDefinition")
+    props = task_definition(service)
     assert (props["Cpu"], props["Memory"]) == ("256", "512")
     assert props["RequiresCompatibilities"] == ["FARGATE"]
     app = container(service)
@@ -50,7 +58,7 @@ def test_task_size_and_container(service, config):
 
 def test_tasks_run_on_the_platform_images_are_built_for(service, config):
     assert config.service.image_platform == "linux/amd64"
-    platform = one(service, "AWS::ECS::TaskDefinition")["RuntimePlatform"]
+    platform = task_definition(service)["RuntimePlatform"]
     assert platform == {"CpuArchitecture": "X86_64", "OperatingSystemFamily": "LINUX"}
 
 
@@ -90,11 +98,12 @@ def test_plain_environment(service):
         ("DB_PASSWORD", "password"),
     ],
 )
-def test_database_fields_come_from_the_rds_secret(service, name, field):
+def test_database_fields_come_from_the_app_roles_secret_never_the_masters(service, name, field):
     secrets = {s["Name"]: s["ValueFrom"] for s in container(service)["Secrets"]}
     parts = secrets[name]["Fn::Join"][1]
-    # The attachment's reference is the secret's ARN, available only once host and port are in it.
-    assert "DatabaseInstanceSecretAttachment" in parts[0]["Fn::ImportValue"]
+    # The attachment's reference is the secret's ARN, available only once host and port are in it. The
+    # app role's: rotating the master user's password cannot touch a running task.
+    assert "DatabaseAppSecretAttachment" in parts[0]["Fn::ImportValue"]
     assert parts[1] == f":{field}::"
 
 
@@ -110,7 +119,7 @@ def test_no_secret_is_plain_text(service):
 
 
 def test_execution_and_task_roles_are_separate(service):
-    props = one(service, "AWS::ECS::TaskDefinition")
+    props = task_definition(service)
     assert props["ExecutionRoleArn"] != props["TaskRoleArn"]
 
 
