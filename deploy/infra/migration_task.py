@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from deploy.config import FARGATE_CPU_ARCHITECTURES, EnvironmentConfig
+from deploy.config import EnvironmentConfig
 from deploy.infra.nag import nag_acknowledge
 from deploy.infra.web_service import DATABASE_SECRET_FIELDS
 
@@ -41,6 +41,7 @@ class MigrationTask(Construct):
         task_role: iam.IRole,
         log_group: logs.ILogGroup,
         environment: dict[str, str],
+        runtime_platform: ecs.RuntimePlatform,
     ) -> None:
         super().__init__(scope, construct_id)
         service = config.service
@@ -56,10 +57,7 @@ class MigrationTask(Construct):
             memory_limit_mib=service.memory_mib,
             execution_role=self.execution_role,
             task_role=task_role,
-            runtime_platform=ecs.RuntimePlatform(
-                cpu_architecture=getattr(ecs.CpuArchitecture, FARGATE_CPU_ARCHITECTURES[service.image_platform]),
-                operating_system_family=ecs.OperatingSystemFamily.LINUX,
-            ),
+            runtime_platform=runtime_platform,
         )
         self.task_definition.add_container(
             "Migrate",
@@ -91,6 +89,6 @@ class MigrationTask(Construct):
         nag_acknowledge(
             self.task_definition,
             rule="AwsSolutions-ECS2",
-            reason="Only non-secret values (settings module, TLS mode, release tag) are plain environment "
-            "variables; every secret is injected from Secrets Manager.",
+            reason="Only the service's non-secret values (settings module, hosts, TLS mode, release tag) are "
+            "plain environment variables; every secret is injected from Secrets Manager.",
         )

@@ -96,6 +96,7 @@ class ServiceStack(Stack):
             task_role=self.web_service.task_role,
             log_group=self.web_service.log_group,
             environment=self.web_service.environment,
+            runtime_platform=self.web_service.runtime_platform,
         )
         self.release = BlueGreenRelease(
             self, "Release", config=config, service=self.web_service.service, load_balancer=self.load_balancer

@@ -82,6 +82,11 @@ class WebService(Construct):
             "DB_SSLMODE": "require",
             service.release_env_var: image_tag,
         }
+        # The platform every image is built for (ServiceConfig.image_platform); the migration task's too.
+        self.runtime_platform = ecs.RuntimePlatform(
+            cpu_architecture=getattr(ecs.CpuArchitecture, FARGATE_CPU_ARCHITECTURES[service.image_platform]),
+            operating_system_family=ecs.OperatingSystemFamily.LINUX,
+        )
         self.task_definition = ecs.FargateTaskDefinition(
             self,
             "TaskDefinition",
@@ -90,10 +95,7 @@ class WebService(Construct):
             memory_limit_mib=service.memory_mib,
             execution_role=self.execution_role,
             task_role=self.task_role,
-            runtime_platform=ecs.RuntimePlatform(
-                cpu_architecture=getattr(ecs.CpuArchitecture, FARGATE_CPU_ARCHITECTURES[service.image_platform]),
-                operating_system_family=ecs.OperatingSystemFamily.LINUX,
-            ),
+            runtime_platform=self.runtime_platform,
         )
         self.container = self.task_definition.add_container(
             "App",

@@ -3,7 +3,7 @@
 import re
 import shlex
 
-from deploy.config import get_config
+from deploy.config import EnvironmentConfig, get_config
 from tests.support.dockerfile import REPO_ROOT
 
 GUIDE = (REPO_ROOT / "docs" / "deploy.md").read_text()
@@ -37,3 +37,11 @@ def test_the_first_image_is_built_for_the_tasks_platform():
     for words in builds:
         assert words[words.index("--platform") + 1] == platform == get_config("prod").service.image_platform
     assert not [words for words in commands("docker") if words[1] == "build"]
+
+
+def test_an_account_that_already_has_githubs_oidc_provider_is_told_how_to_use_it():
+    # CloudFormation refuses a second provider for the same issuer: the guide says how to find the account's
+    # own and have the stack trust it instead (tests/deploy/infra/test_https.py synthesizes that shape).
+    assert "aws iam list-open-id-connect-providers" in GUIDE
+    assert "`create_github_oidc_provider=False`" in GUIDE
+    assert "create_github_oidc_provider" in EnvironmentConfig.__dataclass_fields__

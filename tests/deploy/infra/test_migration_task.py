@@ -69,3 +69,10 @@ def test_the_deploy_role_runs_only_the_migration_family(github, config):
     run = next(s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s.get("Sid") == "RunMigrationTask")
     assert f"task-definition/{config.migration_family}:*" in json.dumps(run["Resource"])
     assert f"task-definition/{config.resource_name}:*" not in json.dumps(run["Resource"])
+
+
+def test_the_migration_task_runs_where_the_service_runs(service, config):
+    families = task_definitions(service)
+    app, migration = families[config.resource_name], families[config.migration_family]
+    for key in ("RuntimePlatform", "Cpu", "Memory", "TaskRoleArn"):
+        assert migration[key] == app[key]
