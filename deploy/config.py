@@ -18,6 +18,7 @@ from project.runtime import (
     HEALTH_PATH,
     STOP_TIMEOUT_SECONDS,
 )
+from project.settings.database import LOCK_TIMEOUT_VARIABLE, STATEMENT_TIMEOUT_VARIABLE
 
 PROJECT = "TextMessaging"
 REGION = "ap-northeast-1"
@@ -37,6 +38,8 @@ CD_RUNNER_CIDRS: tuple[str, ...] = ()
 # Answers the caller's public IP address as text: how bluegreen_deploy learns the address to open the test
 # listener to when the runner has no fixed one (GitHub's hosted runners). Overridden by --runner-address.
 RUNNER_ADDRESS_ECHO_URL = "https://checkip.amazonaws.com"
+# Fargate's CPU architecture (ECS RuntimePlatform) for each image platform a service may run.
+FARGATE_CPU_ARCHITECTURES = {"linux/amd64": "X86_64", "linux/arm64": "ARM64"}
 
 
 class UnknownEnvironmentError(ValueError):
@@ -67,6 +70,9 @@ class DatabaseConfig:
     port: int = 5432
     database_name: str = "messaging"
     master_username: str = "messaging"
+    # The role the service's tasks connect as: rows only, created by the release's migration step
+    # (manage.py db_app_role) from its own secret, so the master secret can be rotated under running tasks.
+    app_username: str = "messaging_app"
     backup_retention_days: int = 7
     deletion_protection: bool
     # prod keeps a final snapshot when the instance is removed; dev may be thrown away.
@@ -87,6 +93,9 @@ class ServiceConfig:
     app_port: int = APP_PORT
     max_request_body_bytes: int = DEFAULT_MAX_REQUEST_BODY_BYTES
     cpu: int = 256  # 0.25 vCPU
+    # The platform the tasks run on and every image must be built for (`docker buildx build --platform`): an
+    # image built on an arm64 laptop without it fails on x86 Fargate with "exec format error".
+    image_platform: str = "linux/amd64"
     memory_mib: int = 512
     health_path: str = HEALTH_PATH
     readiness_path: str = "/health/ready"
@@ -110,7 +119,25 @@ class ServiceConfig:
     log_retention_days: int = 30
     release_env_var: str = "RELEASE_VERSION"
     # Run by bluegreen_deploy as a one-off task of the new revision before any traffic moves to it.
-    migrate_command: tuple[str, ...] = ("python", "manage.py", "migrate", "--no-input")
+    # The app's database role is set up after the migrations, by the same task, as their owner.
+    migrate_command: tuple[str, ...] = (
+        "sh",
+        "-c",
+        "python manage.py migrate --no-input && python manage.py db_app_role",
+    )
+    # The migration task's own database limits, in place of the app's 5 s statement and 2 s lock timeouts
+    # (ADR 0016): no statement timeout, since an index build or a table rewrite takes what it takes; a
+    # bounded lock wait, since every request touching the table queues behind a waiting ALTER.
+    migration_statement_timeout_ms: int = 0
+    migration_lock_timeout_ms: int = 10_000
+
+    @property
+    def migration_environment(self) -> dict[str, str]:
+        """The variables the migration task's container gets on top of the task definition's."""
+        return {
+            STATEMENT_TIMEOUT_VARIABLE: str(self.migration_statement_timeout_ms),
+            LOCK_TIMEOUT_VARIABLE: str(self.migration_lock_timeout_ms),
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,12 +174,25 @@ class LoadBalancerConfig:
     production_port: int = 80
     https_port: int = 443
     test_port: int = 8080
+    # Without a domain the admin is not served on the production listener: the ALB answers these paths
+    # itself (ADR 0018), before any of them reaches a task. The ALB matches the path as sent while Django
+    # decodes it, so a percent-encoded path (/%61dmin/) is refused too; no route of the API needs one.
+    admin_path_patterns: tuple[str, ...] = ("/admin", "/admin/*", "/*%*")
     # Who may always reach the test listener, where green is validated before traffic moves to it; the CD
     # runner's own address is added by bluegreen_deploy for each validation and removed after it.
     test_listener_allowed_cidrs: tuple[str, ...] = CD_RUNNER_CIDRS
     runner_address_echo_url: str = RUNNER_ADDRESS_ECHO_URL
     # Requests are short (well under a second); 30 s drains them without slowing a release.
     deregistration_delay_seconds: int = 30
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainConfig:
+    """The name clients use, in a Route 53 hosted zone of the same account: it turns HTTPS on (ADR 0018)."""
+
+    name: str  # e.g. "messages.example.com"
+    hosted_zone_id: str  # e.g. "Z0123456789ABCDEFGHIJ"
+    hosted_zone_name: str  # e.g. "example.com"; ``name`` is in it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,6 +222,9 @@ class EnvironmentConfig:
     proxy: ProxyConfig = field(default_factory=ProxyConfig)
     load_balancer: LoadBalancerConfig = field(default_factory=LoadBalancerConfig)
     release: ReleaseConfig = field(default_factory=ReleaseConfig)
+    # With a domain: an ACM certificate, production on 443 and 80 redirecting to it, HSTS and secure cookies.
+    # Without: plain HTTP on 80, and the admin not served there (reach it through a port forward).
+    domain: DomainConfig | None = None
     github_repository: str = GITHUB_REPOSITORY
     # An account holds one OIDC provider per issuer: set False for an environment sharing an account
     # with another that already creates it.
@@ -216,6 +259,11 @@ class EnvironmentConfig:
         return PROXY_CONTAINER_NAME
 
     @property
+    def migration_family(self) -> str:
+        """The migration task definition's family: the app's image, as the database's master user (ADR 0019)."""
+        return f"{self.resource_name}-migrate"
+
+    @property
     def log_group_name(self) -> str:
         return f"/ecs/{self.resource_name}"
 
@@ -239,6 +287,15 @@ class EnvironmentConfig:
     def alarm_name(self, target_group: str, metric: str) -> str:
         """E.g. ``text-messaging-dev-green-5xx``: fixed, so a release can name the alarms of its green group."""
         return f"{self.resource_name}-{target_group}-{metric}"
+
+    @property
+    def https(self) -> bool:
+        return self.domain is not None
+
+    @property
+    def production_listener_port(self) -> int:
+        """The port of CodeDeploy's production listener: 443 with a domain, else 80."""
+        return self.load_balancer.https_port if self.https else self.load_balancer.production_port
 
     @property
     def github_environment(self) -> str:
@@ -324,7 +381,8 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
             snapshot_on_removal=True,
             backup_retention_days=14,
         ),
-        service=ServiceConfig(max_tasks=10, log_retention_days=90),
+        # One task per zone at least, beside the Multi-AZ database: losing a zone leaves a task serving.
+        service=ServiceConfig(min_tasks=2, max_tasks=10, log_retention_days=90),
     ),
 }
 

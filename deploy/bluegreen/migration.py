@@ -12,6 +12,8 @@ from deploy.bluegreen.gateways import EcsGateway, LogsGateway
 from deploy.bluegreen.target import Target
 
 LOG_LINES = 20
+# PostgreSQL's words when lock_timeout cancels a statement.
+LOCK_TIMEOUT_MESSAGE = "canceling statement due to lock timeout"
 # ECS may not know a task for a little while after RunTask started it; past this, something is wrong.
 MISSING_WAIT_SECONDS = 60
 MISSING_MAX_DELAY_SECONDS = 10
@@ -24,12 +26,14 @@ def migration_run(
     target: Target,
     task_definition: Mapping[str, Any],
     command: tuple[str, ...],
+    environment: Mapping[str, str],
     timeout_seconds: float,
     poll_interval: float,
     progress: Progress,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Run ``command`` in the app container and wait; raise ``MigrationFailedError`` unless it exits 0.
+    """Run ``command`` in the app container, with ``environment`` added to its own, and wait; raise
+    ``MigrationFailedError`` unless it exits 0.
 
     However this ends before the task is seen stopped (timeout, interruption, an AWS error, a task ECS
     never shows), the task is stopped rather than left to migrate unattended.
@@ -38,7 +42,7 @@ def migration_run(
         cluster=target.cluster,
         taskDefinition=task_definition["taskDefinitionArn"],
         networkConfiguration=target.network_configuration,
-        overrides={"containerOverrides": [{"name": target.container, "command": list(command)}]},
+        overrides=migration_overrides(container=target.container, command=command, environment=environment),
         **target.placement,
     )
     task_arn = task["taskArn"]
@@ -63,6 +67,19 @@ def migration_run(
     stream = log_stream(task_definition, target.container, task_arn)
     log_lines = logs.tail(**stream, limit=LOG_LINES) if stream else []
     raise MigrationFailedError(migration_failure(task, container, log_lines))
+
+
+def migration_overrides(*, container: str, command: tuple[str, ...], environment: Mapping[str, str]) -> dict[str, Any]:
+    """RunTask's ``overrides``: ``command`` in ``container``, whose variables ``environment`` adds to or replaces."""
+    return {
+        "containerOverrides": [
+            {
+                "name": container,
+                "command": list(command),
+                "environment": [{"name": name, "value": value} for name, value in environment.items()],
+            }
+        ]
+    }
 
 
 def _wait_stopped(
@@ -140,6 +157,11 @@ def migration_failure(task: Mapping[str, Any], container: Mapping[str, Any], log
         if value
     ]
     text = "; ".join(parts) + "; nothing was deployed"
+    if any(LOCK_TIMEOUT_MESSAGE in line for line in log_lines):
+        text += (
+            "; a migration gave up waiting for a table lock (the migration task's lock timeout): a long "
+            "transaction or query held it; release again once it ends"
+        )
     if log_lines:
         text += "\nlast log lines:\n" + "\n".join(f"  | {line}" for line in log_lines)
     return text

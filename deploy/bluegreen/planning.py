@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from deploy.bluegreen.appspec import appspec_build
-from deploy.bluegreen.errors import NothingToRollBackError
+from deploy.bluegreen.errors import NothingToRollBackError, TargetMismatchError
 from deploy.bluegreen.gateways import CodeDeployGateway, EcsGateway
 from deploy.bluegreen.history import rollback_revision
 from deploy.bluegreen.plan import Plan, task_definition_name
@@ -17,7 +17,7 @@ from deploy.bluegreen.taskdef import (
     task_definition_diff,
     task_definition_for_release,
 )
-from deploy.config import EnvironmentConfig
+from deploy.config import EnvironmentConfig, StackPart
 
 
 def plan_deploy(config: EnvironmentConfig, *, ecs: EcsGateway, target: Target, image: str | None) -> Plan:
@@ -101,6 +101,33 @@ def plan_migrate(config: EnvironmentConfig, *, target: Target, task_definition: 
         appspec={},
         migrate_command=config.service.migrate_command,
     )
+
+
+def plan_migration_task(
+    config: EnvironmentConfig, *, ecs: EcsGateway, container: str, image: str, release: str | None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The migration family's latest revision, and what to register instead when that one runs another
+    image or release (ADR 0019); ``None`` then means it runs as it is."""
+    revisions = ecs.family_revisions(config.migration_family)
+    if not revisions:
+        raise TargetMismatchError(
+            f"task definition family {config.migration_family!r} has no revision: deploy the ECS stack "
+            f"({config.stack_name(StackPart.SERVICE)}) with `cdk deploy`, which registers it"
+        )
+    latest, tags = ecs.task_definition(revisions[0])
+    env_var = config.service.release_env_var
+    if container_image(latest, container) == image and container_environment(latest, container, env_var) == release:
+        return latest, None
+    spec = task_definition_for_release(
+        latest,
+        register_keys=ecs.register_keys(),
+        tags=tags,
+        container_name=container,
+        image=image,
+        release_env_var=env_var,
+        release=release or release_from_image(image),
+    )
+    return latest, spec
 
 
 def appspec_for(config: EnvironmentConfig, task_definition: str) -> dict[str, Any]:

@@ -31,10 +31,10 @@ from deploy.bluegreen.listener_access import (
 )
 from deploy.bluegreen.migration import migration_run
 from deploy.bluegreen.plan import Plan, plan_lines, task_definition_name
-from deploy.bluegreen.planning import appspec_for, plan_deploy, plan_migrate, plan_rollback
+from deploy.bluegreen.planning import appspec_for, plan_deploy, plan_migrate, plan_migration_task, plan_rollback
 from deploy.bluegreen.runner_address import runner_address_find, runner_cidr
 from deploy.bluegreen.target import Target, target_resolve
-from deploy.bluegreen.taskdef import release_from_image
+from deploy.bluegreen.taskdef import container_image, release_from_image
 from deploy.bluegreen.validation import GreenChecks, green_validate
 from deploy.bluegreen.watch import DeploymentWatcher, deployment_failure_reason, rollback_deployment_id
 from deploy.config import EnvironmentConfig, StackOutput
@@ -111,7 +111,7 @@ class BlueGreenRelease:
         if dry_run:
             return self._result(plan, deployment_id=None, task_definition=None, dry_run=True)
         registered = self._register(plan)
-        self._migrate(plan, registered)
+        self._migrate(plan, self._migration_task_definition(plan.target, image=plan.image, release=plan.release))
         deployment_id = self._shift(plan, registered["taskDefinitionArn"], opening=opening)
         return self._result(plan, deployment_id=deployment_id, task_definition=registered["taskDefinitionArn"])
 
@@ -125,7 +125,8 @@ class BlueGreenRelease:
         self._emit(Level.INFO, f"  {command} with {task_definition_name(target.task_definition_arn)}")
         if dry_run:
             return self._result(plan, deployment_id=None, task_definition=None, dry_run=True)
-        self._migrate(plan, task_definition)
+        image = container_image(task_definition, target.container)
+        self._migrate(plan, self._migration_task_definition(target, image=image, release=plan.release))
         return self._result(plan, deployment_id=None, task_definition=target.task_definition_arn, migrated=True)
 
     def rollback(self, *, dry_run: bool = False) -> ReleaseResult:
@@ -220,6 +221,20 @@ class BlueGreenRelease:
         self._emit(Level.SUCCESS, f"  registered {task_definition_name(registered['taskDefinitionArn'])}")
         return registered
 
+    def _migration_task_definition(self, target: Target, *, image: str, release: str | None) -> dict[str, Any]:
+        """The migration family's revision running ``image``, registered when the latest runs another one.
+
+        The migrations run as the database's master user, whose secret only that family holds (ADR 0019).
+        """
+        latest, spec = plan_migration_task(
+            self.config, ecs=self.aws.ecs, container=target.container, image=image, release=release
+        )
+        if spec is None:
+            return latest
+        registered = self.aws.ecs.register(spec)
+        self._emit(Level.SUCCESS, f"  registered {task_definition_name(registered['taskDefinitionArn'])} (migrations)")
+        return registered
+
     def _migrate(self, plan: Plan, task_definition: dict[str, Any]) -> None:
         self._emit(Level.STEP, "Running database migrations")
         try:
@@ -229,6 +244,7 @@ class BlueGreenRelease:
                 target=plan.target,
                 task_definition=task_definition,
                 command=plan.migrate_command or (),
+                environment=self.config.service.migration_environment,
                 timeout_seconds=self.options.migration_timeout_seconds,
                 poll_interval=self.options.poll_interval,
                 progress=self.progress,

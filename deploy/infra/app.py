@@ -57,6 +57,7 @@ def stacks_build(app: cdk.App, *, config: EnvironmentConfig) -> list[cdk.Stack]:
         env=env,
         registry=registry.registry,
         web_service=service.web_service,
+        migration_task=service.migration_task,
         network=network.network,
     )
     stacks = [network, database, registry, service, github]

@@ -13,10 +13,12 @@ from deploy.infra.nag import nag_acknowledge
 # Pinned: a changed logical ID would make CloudFormation replace the instance, i.e. lose the data.
 INSTANCE_LOGICAL_ID = "DatabaseInstance"
 SECRET_LOGICAL_ID = "DatabaseSecret"  # noqa: S105 - a CloudFormation logical ID, not a secret
+APP_SECRET_LOGICAL_ID = "DatabaseAppSecret"  # noqa: S105 - likewise
 
 
 class Database(Construct):
-    """The app's database; ``secret`` holds host, port, dbname, username and password as JSON fields."""
+    """The app's database. ``secret`` (the master user, for migrations) and ``app_secret`` (the role the
+    service connects as) each hold host, port, dbname, username and password as JSON fields."""
 
     def __init__(
         self,
@@ -63,15 +65,22 @@ class Database(Construct):
         self.secret = self.instance.secret
         generated_secret = self.instance.node.find_child("Secret")
         generated_secret.node.default_child.override_logical_id(SECRET_LOGICAL_ID)
+        # The app's role: its password is generated here and given to the role by the migration step
+        # (manage.py db_app_role); attached to the instance, the secret also carries host, port and dbname.
+        app_secret = rds.DatabaseSecret(self, "AppSecret", username=database.app_username)
+        app_secret.node.default_child.override_logical_id(APP_SECRET_LOGICAL_ID)
+        self.app_secret = app_secret.attach(self.instance)
         if database.snapshot_on_removal:
-            # The final snapshot keeps the master user's password: its secret must outlive the instance too.
+            # The final snapshot keeps both roles' passwords: their secrets must outlive the instance too.
             generated_secret.apply_removal_policy(RemovalPolicy.RETAIN)
+            app_secret.apply_removal_policy(RemovalPolicy.RETAIN)
         self._acknowledge(config)
 
     def _acknowledge(self, config: EnvironmentConfig) -> None:
         findings = {
-            "AwsSolutions-SMG4": "ECS injects the password only when a task starts; rotating it would break "
-            "every running task's new connections until the next release. Rotate by a planned release instead.",
+            "AwsSolutions-SMG4": "Only the migration task uses the master secret, so it may be rotated at will "
+            "(no running task holds it). The app role's secret is read by the service's tasks at start: a new "
+            "password would lock out the running ones, so it is replaced deliberately, not on a schedule.",
             "AwsSolutions-RDS11": "5432 is reachable only from the ECS tasks' security group in isolated "
             "subnets; a non-default port adds no protection there.",
         }

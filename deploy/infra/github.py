@@ -88,6 +88,8 @@ class GitHubDeployRole(Construct):
             "ecs:ListTaskDefinitions and ec2:DescribeSecurityGroupRules support no resource-level permissions.",
             arn("ecs", f"task-definition/{config.resource_name}:*"): "Every revision of this service's task "
             "definition family, and only in this cluster (ecs:cluster condition): each release adds a revision.",
+            arn("ecs", f"task-definition/{config.migration_family}:*"): "Every revision of the migration task "
+            "definition family, and only in this cluster: each release adds one with its image.",
             arn("ecs", f"task/{config.cluster_name}/*"): "The migration task's ID is only known once it runs; "
             "limited to tasks of this cluster.",
             arn("cloudformation", f"stack/{config.stack_name(StackPart.SERVICE)}/*"): "The stack ID suffix is "
@@ -112,6 +114,8 @@ def deploy_statements(
     colon = ArnFormat.COLON_RESOURCE_NAME
     cluster = config.cluster_name
     deployment_group = f"{config.codedeploy_application_name}/{config.deployment_group_name}"
+    # The service's task definitions, and the migration task's, which runs as the database's master user.
+    families = (config.resource_name, config.migration_family)
     return [
         iam.PolicyStatement(
             sid="ReadService",
@@ -129,13 +133,13 @@ def deploy_statements(
         iam.PolicyStatement(
             sid="TagNewTaskDefinitions",
             actions=["ecs:TagResource"],
-            resources=[arn("ecs", "task-definition", f"{config.resource_name}:*")],
+            resources=[arn("ecs", "task-definition", f"{family}:*") for family in families],
             conditions={"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}},
         ),
         iam.PolicyStatement(
             sid="RunMigrationTask",
             actions=["ecs:RunTask"],
-            resources=[arn("ecs", "task-definition", f"{config.resource_name}:*")],
+            resources=[arn("ecs", "task-definition", f"{config.migration_family}:*")],
             conditions={"ArnEquals": {"ecs:cluster": arn("ecs", "cluster", cluster)}},
         ),
         iam.PolicyStatement(

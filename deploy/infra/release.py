@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
@@ -32,6 +33,11 @@ class BlueGreenRelease(Construct):
         release = config.release
         # Every alarm's state change (into ALARM and back to OK) reaches whoever subscribes here.
         self.topic = sns.Topic(self, "AlarmTopic", topic_name=config.alarm_topic_name, enforce_ssl=True)
+        # enforce_ssl writes a topic policy holding only its Deny, and any topic policy replaces SNS's default
+        # one (which lets the owner account publish): CloudWatch must then be allowed by name, or no alarm
+        # is ever delivered. Scoped to this account's alarms against the confused deputy, as AWS advises:
+        # https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+        self.topic.add_to_resource_policy(alarm_publish_statement(self.topic, config=config))
         nag_acknowledge(
             self.topic,
             rule="AwsSolutions-SNS2",
@@ -114,3 +120,21 @@ class BlueGreenRelease(Construct):
                 **common,
             ),
         ]
+
+
+def alarm_publish_statement(topic: sns.ITopic, *, config: EnvironmentConfig) -> iam.PolicyStatement:
+    """CloudWatch may publish to ``topic`` on behalf of this environment's alarms in this account only."""
+    stack = Stack.of(topic)
+    alarms = stack.format_arn(
+        service="cloudwatch",
+        resource="alarm",
+        resource_name=f"{config.resource_name}-*",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+    return iam.PolicyStatement(
+        sid="CloudWatchAlarmsPublish",
+        principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions=["sns:Publish"],
+        resources=[topic.topic_arn],
+        conditions={"StringEquals": {"aws:SourceAccount": stack.account}, "ArnLike": {"aws:SourceArn": alarms}},
+    )

@@ -10,6 +10,7 @@ from deploy.config import EnvironmentConfig, GitHubStackOutput, StackOutput, Sta
 from deploy.infra.database import Database
 from deploy.infra.github import GitHubDeployRole
 from deploy.infra.load_balancer import LoadBalancer
+from deploy.infra.migration_task import MigrationTask
 from deploy.infra.network import Network
 from deploy.infra.registry import Registry
 from deploy.infra.release import BlueGreenRelease
@@ -79,9 +80,23 @@ class ServiceStack(Stack):
             security_group=service_security_group,
             repository=registry.repository,
             image_tag=image_tag.value_as_string,
-            database_secret=database.secret,
-            allowed_host=self.load_balancer.alb.load_balancer_dns_name,
+            database_secret=database.app_secret,
+            allowed_hosts=allowed_hosts(config, alb_dns_name=self.load_balancer.alb.load_balancer_dns_name),
             target_group=self.load_balancer.blue_target_group,
+        )
+        self.migration_task = MigrationTask(
+            self,
+            "MigrationTask",
+            config=config,
+            repository=registry.repository,
+            image_tag=image_tag.value_as_string,
+            master_secret=database.secret,
+            app_secret=database.app_secret,
+            secret_key=self.web_service.secret_key,
+            task_role=self.web_service.task_role,
+            log_group=self.web_service.log_group,
+            environment=self.web_service.environment,
+            runtime_platform=self.web_service.runtime_platform,
         )
         self.release = BlueGreenRelease(
             self, "Release", config=config, service=self.web_service.service, load_balancer=self.load_balancer
@@ -94,7 +109,11 @@ class ServiceStack(Stack):
             StackOutput.ALB_DNS_NAME: dns_name,
             StackOutput.PRODUCTION_LISTENER_ARN: self.load_balancer.production_listener.listener_arn,
             StackOutput.TEST_LISTENER_ARN: self.load_balancer.test_listener.listener_arn,
-            StackOutput.TEST_LISTENER_URL: f"http://{dns_name}:{config.load_balancer.test_port}",
+            StackOutput.TEST_LISTENER_URL: (
+                f"https://{config.domain.name}:{config.load_balancer.test_port}"
+                if config.domain
+                else f"http://{dns_name}:{config.load_balancer.test_port}"
+            ),
             StackOutput.CLUSTER_NAME: self.web_service.cluster.cluster_name,
             StackOutput.SERVICE_NAME: self.web_service.service.service_name,
             StackOutput.CODEDEPLOY_APPLICATION: self.release.application.application_name,
@@ -106,6 +125,14 @@ class ServiceStack(Stack):
         }
         for key, value in outputs.items():
             CfnOutput(self, key, value=value)
+
+
+def allowed_hosts(config: EnvironmentConfig, *, alb_dns_name: str) -> list[str]:
+    """The host names the app answers: the domain alone with HTTPS; else the ALB's own name, and the local
+    end of an operator's port forward (how the admin is reached when the ALB does not serve it)."""
+    if config.domain:
+        return [config.domain.name]
+    return [alb_dns_name, "localhost", "127.0.0.1"]
 
 
 class GitHubOidcStack(Stack):
@@ -120,6 +147,7 @@ class GitHubOidcStack(Stack):
         env: Environment,
         registry: Registry,
         web_service: WebService,
+        migration_task: MigrationTask,
         network: Network,
     ) -> None:
         super().__init__(scope, construct_id, env=env, description=f"{config.resource_name}: GitHub OIDC deploy role")
@@ -128,7 +156,7 @@ class GitHubOidcStack(Stack):
             "GitHubDeploy",
             config=config,
             repository=registry.repository,
-            task_roles=[web_service.execution_role, web_service.task_role],
+            task_roles=[web_service.execution_role, web_service.task_role, migration_task.execution_role],
             alb_security_group=network.alb_security_group,
         )
         CfnOutput(self, GitHubStackOutput.DEPLOY_ROLE_ARN, value=self.deploy_role.role.role_arn)

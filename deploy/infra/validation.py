@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from deploy.config import EnvironmentConfig
+from deploy.config import FARGATE_CPU_ARCHITECTURES, EnvironmentConfig
 
 # The CloudWatch Logs retention periods ``deploy.infra.retention`` can express.
 LOG_RETENTION_DAYS = frozenset({1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731})
@@ -29,6 +29,7 @@ def config_validate(config: EnvironmentConfig) -> None:
         *_service_problems(config),
         *_database_problems(config),
         *_test_listener_problems(config),
+        *_domain_problems(config),
     ]
     if problems:
         raise InvalidConfigError(f"invalid configuration for environment {config.name!r}: " + "; ".join(problems))
@@ -57,10 +58,20 @@ def _network_problems(config: EnvironmentConfig) -> list[str]:
 def _service_problems(config: EnvironmentConfig) -> list[str]:
     service = config.service
     problems = []
+    if service.image_platform not in FARGATE_CPU_ARCHITECTURES:
+        problems.append(
+            f"image_platform {service.image_platform!r} is not one of {', '.join(FARGATE_CPU_ARCHITECTURES)}"
+        )
     if service.memory_mib not in FARGATE_MEMORY_MIB.get(service.cpu, set()):
         problems.append(f"Fargate has no task size of {service.cpu} CPU units with {service.memory_mib} MiB")
     if not 1 <= service.min_tasks <= service.max_tasks:
         problems.append(f"tasks must satisfy 1 <= min_tasks ({service.min_tasks}) <= max_tasks ({service.max_tasks})")
+    zones = len(config.network.availability_zones)
+    if config.database.multi_az and service.min_tasks < zones:
+        problems.append(
+            f"min_tasks ({service.min_tasks}) leaves a zone without a task while the database survives its loss "
+            f"(multi_az): run at least one task per availability zone ({zones})"
+        )
     if service.log_retention_days not in LOG_RETENTION_DAYS:
         problems.append(f"log_retention_days {service.log_retention_days} is not a CloudWatch period")
     if not service.health_path.startswith("/"):
@@ -90,3 +101,15 @@ def _test_listener_problems(config: EnvironmentConfig) -> list[str]:
         if network.prefixlen == 0:
             problems.append(f"test listener CIDR {cidr} opens it to the internet; give the CD runner's addresses")
     return problems
+
+
+def _domain_problems(config: EnvironmentConfig) -> list[str]:
+    """The certificate is validated in the hosted zone: the domain must be a name inside it."""
+    domain = config.domain
+    if domain is None:
+        return []
+    zone = domain.hosted_zone_name.rstrip(".").lower()
+    name = domain.name.rstrip(".").lower()
+    if name != zone and not name.endswith(f".{zone}"):
+        return [f"domain {domain.name!r} is not in the hosted zone {domain.hosted_zone_name!r}"]
+    return []

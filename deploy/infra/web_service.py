@@ -16,14 +16,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from deploy.config import EnvironmentConfig
+from deploy.config import FARGATE_CPU_ARCHITECTURES, EnvironmentConfig
 from deploy.infra.nag import nag_acknowledge
 from deploy.infra.retention import retention_days
 from deploy.proxy.render import COMMAND as PROXY_COMMAND
 from deploy.proxy.render import proxy_environment
 
 SETTINGS_MODULE = "project.settings.production"
-# The RDS-generated secret's JSON fields, by the variable project.settings.database reads.
+# The RDS secrets' JSON fields, by the variable project.settings.database reads.
 DATABASE_SECRET_FIELDS = {
     "DB_HOST": "host",
     "DB_PORT": "port",
@@ -46,8 +46,8 @@ class WebService(Construct):
         security_group: ec2.ISecurityGroup,
         repository: ecr.IRepository,
         image_tag: str,
-        database_secret: secretsmanager.ISecret,
-        allowed_host: str,
+        database_secret: secretsmanager.ISecret,  # the app role's, never the master user's
+        allowed_hosts: list[str],
         target_group: elbv2.IApplicationTargetGroup,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -79,6 +79,22 @@ class WebService(Construct):
         )
         # The app's own AWS access: nothing beyond ECS Exec today.
         self.task_role = iam.Role(self, "TaskRole", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+        # Also the migration task's (MigrationTask), which adds its own secrets.
+        self.environment = {
+            "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+            "DJANGO_ALLOWED_HOSTS": ",".join(allowed_hosts),
+            # With a certificate on the ALB: SSL redirect, HSTS and secure cookies (project.settings.production).
+            "DJANGO_HTTPS": "true" if config.https else "false",
+            "DB_SSLMODE": "require",
+            # The proxy refuses larger bodies with the same value (deploy.proxy).
+            "MAX_REQUEST_BODY_BYTES": str(service.max_request_body_bytes),
+            service.release_env_var: image_tag,
+        }
+        # The platform every image is built for (ServiceConfig.image_platform); the migration task's too.
+        self.runtime_platform = ecs.RuntimePlatform(
+            cpu_architecture=getattr(ecs.CpuArchitecture, FARGATE_CPU_ARCHITECTURES[service.image_platform]),
+            operating_system_family=ecs.OperatingSystemFamily.LINUX,
+        )
         self.task_definition = ecs.FargateTaskDefinition(
             self,
             "TaskDefinition",
@@ -87,19 +103,13 @@ class WebService(Construct):
             memory_limit_mib=service.memory_mib,
             execution_role=self.execution_role,
             task_role=self.task_role,
+            runtime_platform=self.runtime_platform,
         )
         self.container = self.task_definition.add_container(
             "App",
             container_name=config.container_name,
             image=ecs.ContainerImage.from_ecr_repository(repository, tag=image_tag),
-            environment={
-                "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-                "DJANGO_ALLOWED_HOSTS": allowed_host,
-                "DB_SSLMODE": "require",
-                # The proxy refuses larger bodies with the same value (deploy.proxy).
-                "MAX_REQUEST_BODY_BYTES": str(service.max_request_body_bytes),
-                service.release_env_var: image_tag,
-            },
+            environment=self.environment,
             secrets={
                 "DJANGO_SECRET_KEY": ecs.Secret.from_secrets_manager(self.secret_key),
                 **{

@@ -12,6 +12,9 @@ PREPARE_THRESHOLD = 5
 # Defaults of DB_STATEMENT_TIMEOUT_MS (which project.settings.base reads too) and DB_LOCK_TIMEOUT_MS.
 STATEMENT_TIMEOUT_MS = 5000
 LOCK_TIMEOUT_MS = 2000
+# Their variables, also set (to other values) for the release's migration task (deploy.config).
+STATEMENT_TIMEOUT_VARIABLE = "DB_STATEMENT_TIMEOUT_MS"
+LOCK_TIMEOUT_VARIABLE = "DB_LOCK_TIMEOUT_MS"
 
 
 def with_project_backend(database: dict[str, Any]) -> dict[str, Any]:
@@ -64,8 +67,8 @@ def database_from_env(env: environ.Env) -> dict[str, Any]:
         options["prepare_threshold"] = None
     # No query of this app needs more than a few milliseconds; a stuck one must not hold a thread, and a lock
     # is waited for less long than that.
-    statement_timeout = env.int("DB_STATEMENT_TIMEOUT_MS", default=STATEMENT_TIMEOUT_MS)
-    lock_timeout = env.int("DB_LOCK_TIMEOUT_MS", default=LOCK_TIMEOUT_MS)
+    statement_timeout = env.int(STATEMENT_TIMEOUT_VARIABLE, default=STATEMENT_TIMEOUT_MS)
+    lock_timeout = env.int(LOCK_TIMEOUT_VARIABLE, default=LOCK_TIMEOUT_MS)
     # The time zone Django works in (UTC) set at connection start: Django then sends no SET TIME ZONE of its
     # own, a statement outside every query deadline, on each new connection.
     options["options"] = f"-c statement_timeout={statement_timeout} -c lock_timeout={lock_timeout} -c TimeZone=UTC"

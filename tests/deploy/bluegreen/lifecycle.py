@@ -281,7 +281,10 @@ class DeploymentLifecycle:
         if self.migration_exit_code:
             # What the awslogs driver would have shipped from the failing container.
             logs = logs_backends[ACCOUNT][self.region]
-            stream = f"app/{task.containers[0].name}/{task.id}"
+            # Under the stream prefix of the task's own definition, as the awslogs driver names it.
+            definition = ecs_backends[ACCOUNT][self.region].describe_task_definition(task.task_definition_arn)
+            prefix = definition.container_definitions[0]["logConfiguration"]["options"]["awslogs-stream-prefix"]
+            stream = f"{prefix}/{task.containers[0].name}/{task.id}"
             logs.create_log_stream("/ecs/text-messaging-dev", stream)
             logs.put_log_events(
                 "/ecs/text-messaging-dev",

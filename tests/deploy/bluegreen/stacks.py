@@ -20,6 +20,8 @@ TASK_ROLE_ARN = "arn:aws:iam::123456789012:role/task"
 @dataclass(frozen=True)
 class Stacks:
     task_definition_arn: str
+    # The migration family's first revision, as the stack registers it: same image, the master user's secret.
+    migration_task_definition_arn: str
     production_listener_arn: str
     test_listener_arn: str
     target_groups: list[str]  # blue, green
@@ -90,49 +92,13 @@ def stacks_create(
 
     ecs.create_cluster(clusterName=config.cluster_name)
     logs.create_log_group(logGroupName=config.log_group_name)
-    task_definition = ecs.register_task_definition(
-        family=config.resource_name,
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu=str(config.service.cpu),
-        memory=str(config.service.memory_mib),
-        executionRoleArn=EXECUTION_ROLE_ARN,
-        taskRoleArn=TASK_ROLE_ARN,
-        containerDefinitions=[
-            {
-                "name": config.container_name,
-                "image": f"{IMAGE_REPOSITORY}:{FIRST_RELEASE}",
-                "essential": True,
-                # moto cannot place a task whose containers have no memory of their own.
-                "memoryReservation": config.service.memory_mib - PROXY_MEMORY_MIB,
-                "environment": [
-                    {"name": "DJANGO_SETTINGS_MODULE", "value": "project.settings.production"},
-                    {"name": config.service.release_env_var, "value": FIRST_RELEASE},
-                ],
-                "secrets": [
-                    {"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db"}
-                ],
-                "logConfiguration": {
-                    "logDriver": "awslogs",
-                    "options": {
-                        "awslogs-group": config.log_group_name,
-                        "awslogs-region": config.region,
-                        "awslogs-stream-prefix": "app",
-                    },
-                },
-            },
-            # As the stack adds it: the stock nginx image, receiving the load balancer's traffic.
-            {
-                "name": config.proxy_container_name,
-                "image": config.proxy.image,
-                "essential": True,
-                "memoryReservation": PROXY_MEMORY_MIB,
-                "portMappings": [{"containerPort": config.service.container_port, "protocol": "tcp"}],
-                "dependsOn": [{"containerName": config.container_name, "condition": "HEALTHY"}],
-            },
-        ],
-        tags=[{"key": "project", "value": "text-messaging"}],
-    )["taskDefinition"]["taskDefinitionArn"]
+    task_definition, migration_task_definition = (
+        _task_definition_register(ecs, config, family=family, secret=secret, log_prefix=log_prefix)
+        for family, secret, log_prefix in (
+            (config.resource_name, "db-app", "app"),
+            (config.migration_family, "db", "migrate"),
+        )
+    )
     ecs.create_service(
         cluster=config.cluster_name,
         serviceName=config.service_name,
@@ -209,6 +175,7 @@ def stacks_create(
         )
     return Stacks(
         task_definition_arn=task_definition,
+        migration_task_definition_arn=migration_task_definition,
         production_listener_arn=listeners[0],
         test_listener_arn=listeners[1],
         target_groups=target_groups,
@@ -216,6 +183,57 @@ def stacks_create(
         security_group=security_group,
         alb_security_group=alb_security_group,
     )
+
+
+def _task_definition_register(ecs, config: EnvironmentConfig, *, family: str, secret: str, log_prefix: str) -> str:
+    """A task definition the ECS stack registers: the service's (the app behind the proxy), or the migration
+    task's (the app alone, ADR 0019)."""
+    serves = family == config.resource_name
+    app = {
+        "name": config.container_name,
+        "image": f"{IMAGE_REPOSITORY}:{FIRST_RELEASE}",
+        "essential": True,
+        # moto cannot place a task whose containers have no memory of their own.
+        "memoryReservation": config.service.memory_mib - (PROXY_MEMORY_MIB if serves else 0),
+        "environment": [
+            {"name": "DJANGO_SETTINGS_MODULE", "value": "project.settings.production"},
+            {"name": config.service.release_env_var, "value": FIRST_RELEASE},
+        ],
+        "secrets": [
+            {
+                "name": "DB_PASSWORD",
+                "valueFrom": f"arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:{secret}",
+            }
+        ],
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": config.log_group_name,
+                "awslogs-region": config.region,
+                "awslogs-stream-prefix": log_prefix,
+            },
+        },
+    }
+    # As the stack adds it: the stock nginx image, receiving the load balancer's traffic.
+    proxy = {
+        "name": config.proxy_container_name,
+        "image": config.proxy.image,
+        "essential": True,
+        "memoryReservation": PROXY_MEMORY_MIB,
+        "portMappings": [{"containerPort": config.service.container_port, "protocol": "tcp"}],
+        "dependsOn": [{"containerName": config.container_name, "condition": "HEALTHY"}],
+    }
+    return ecs.register_task_definition(
+        family=family,
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu=str(config.service.cpu),
+        memory=str(config.service.memory_mib),
+        executionRoleArn=EXECUTION_ROLE_ARN,
+        taskRoleArn=TASK_ROLE_ARN,
+        containerDefinitions=[app, proxy] if serves else [app],
+        tags=[{"key": "project", "value": "text-messaging"}],
+    )["taskDefinition"]["taskDefinitionArn"]
 
 
 def _service_stack_create(cloudformation, config: EnvironmentConfig, *, outputs: dict[str, str]) -> None:

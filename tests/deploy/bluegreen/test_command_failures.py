@@ -46,7 +46,7 @@ def test_failed_migration_creates_no_deployment_and_shows_why(account):
     assert "stopped reason: Essential container in task exited" in result.stderr
     assert MIGRATION_ERROR in result.stderr
     assert "nothing was deployed" in result.stderr
-    assert account.proxy.writes() == ["RegisterTaskDefinition", "RunTask"]
+    assert account.proxy.writes() == ["RegisterTaskDefinition", "RegisterTaskDefinition", "RunTask"]
 
 
 def test_codedeploy_failure_is_reported_with_its_reason_and_rollback(account):
@@ -139,7 +139,7 @@ def test_a_task_ecs_keeps_answering_missing_for_is_stopped_and_nothing_deployed(
 
     assert_clean_failure(result)
     assert "kept answering MISSING for migration task" in result.stderr
-    assert account.proxy.writes() == ["RegisterTaskDefinition", "RunTask", "StopTask"]
+    assert account.proxy.writes() == ["RegisterTaskDefinition", "RegisterTaskDefinition", "RunTask", "StopTask"]
 
 
 def test_a_server_error_after_codedeploy_accepted_the_deployment_continues_that_deployment(account):
@@ -186,4 +186,4 @@ def test_an_aws_error_while_watching_the_migration_stops_the_task(account):
     assert_clean_failure(result)
     assert "AccessDeniedException" in result.stderr
     assert "stopped migration task" in result.stdout
-    assert account.proxy.writes() == ["RegisterTaskDefinition", "RunTask", "StopTask"]
+    assert account.proxy.writes() == ["RegisterTaskDefinition", "RegisterTaskDefinition", "RunTask", "StopTask"]

@@ -36,6 +36,8 @@ def test_success_migrates_shifts_validates_and_reports(account):
     assert out.index("GET /messages: 200") < out.index("Moving production traffic to green")
     assert account.proxy.writes() == [
         "RegisterTaskDefinition",
+        # The migration family's revision with the new image: the migrations run as the master user.
+        "RegisterTaskDefinition",
         "RunTask",
         "CreateDeployment",
         "AuthorizeSecurityGroupIngress",
@@ -156,9 +158,10 @@ def test_migrate_runs_the_migrations_with_the_running_revision_and_deploys_nothi
     result = account.run("--migrate")
 
     assert result.returncode == 0, result.stderr
-    assert "python manage.py migrate --no-input with text-messaging-dev:1" in result.stdout
+    assert f"{' '.join(CONFIG.service.migrate_command)} with text-messaging-dev:1" in result.stdout
     assert "Migrated; text-messaging-dev:1 serves on the migrated schema." in result.stdout
-    assert params(account, "RunTask")["taskDefinition"] == account.stacks.task_definition_arn
+    # The stack's own migration revision runs the image the service runs: nothing to register.
+    assert params(account, "RunTask")["taskDefinition"] == account.stacks.migration_task_definition_arn
     assert account.proxy.writes() == ["RunTask"]
 
 
@@ -170,6 +173,18 @@ def test_missing_task_answers_right_after_run_task_are_retried(account):
     assert result.returncode == 0, result.stderr
     assert account.proxy.operations(service="ecs").count("DescribeTasks") >= 4
     assert "StopTask" not in account.proxy.writes()
+
+
+def test_the_migration_runs_the_new_image_as_the_migration_familys_revision(account):
+    account.run("--image", IMAGE)
+
+    registered = [c.params for c in account.proxy.calls if c.operation == "RegisterTaskDefinition"]
+    assert [spec["family"] for spec in registered] == [CONFIG.resource_name, CONFIG.migration_family]
+    migration = registered[1]["containerDefinitions"][0]
+    assert migration["image"] == IMAGE
+    # Its own secrets (the master user's) carried over from the stack's revision, never the service's.
+    assert migration["secrets"][0]["valueFrom"].endswith(":secret:db")
+    assert registered[0]["containerDefinitions"][0]["secrets"][0]["valueFrom"].endswith(":secret:db-app")
 
 
 def test_the_registered_revision_is_not_read_back(account):
@@ -186,7 +201,7 @@ def test_migration_runs_in_the_service_network_and_the_appspec_names_the_new_rev
     network = run_task["networkConfiguration"]["awsvpcConfiguration"]
     assert network["subnets"] == account.stacks.subnets
     assert network["securityGroups"] == [account.stacks.security_group]
-    assert run_task["taskDefinition"].endswith("text-messaging-dev:2")
+    assert run_task["taskDefinition"].endswith(f"{CONFIG.migration_family}:2")
     assert run_task["overrides"]["containerOverrides"][0]["command"] == list(CONFIG.service.migrate_command)
     revision = params(account, "CreateDeployment")["revision"]
     appspec = json.loads(revision["appSpecContent"]["content"])
@@ -218,7 +233,7 @@ def test_throttling_is_retried_with_backoff(account):
     assert result.returncode == 0, result.stderr
     throttled = [c.operation for c in account.proxy.calls if c.status == 400]
     assert throttled == ["RegisterTaskDefinition", "GetDeployment", "GetDeployment"]
-    assert account.proxy.writes().count("RegisterTaskDefinition") == 1
+    assert account.proxy.writes().count("RegisterTaskDefinition") == 2  # the service's and the migration's
 
 
 def test_follow_watches_a_deployment_in_progress_instead_of_refusing(account):

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from tests.delivery.tools import load_yaml, run_tool
-from tests.deploy.infra.synthesis import ENVS, synthesized
+from tests.deploy.infra.synthesis import ENVS, HTTPS_VARIANT, synthesized
 from tests.support.dockerfile import REPO_ROOT
 
 # CI's step, with the environment's assembly directory in place of cdk.out/$DEPLOY_ENV.
@@ -16,7 +16,7 @@ def cfn_lint(env: str):
     return run_tool("cfn-lint", str(synthesized(env).outdir / "*.template.json"), timeout=180)
 
 
-@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("env", [*ENVS, HTTPS_VARIANT])
 def test_templates_pass_cfn_lint_with_no_warning_outside_the_ignore_file(env):
     result = cfn_lint(env)
 

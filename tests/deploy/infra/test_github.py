@@ -102,11 +102,13 @@ def test_push_is_limited_to_this_environments_repository(github, env):
     assert "RepositoryArn" in push["Resource"]["Fn::ImportValue"]
 
 
-def test_pass_role_is_limited_to_the_two_task_roles(github, env):
+def test_pass_role_is_limited_to_the_task_roles(github, env):
     pass_role = next(s for s in statements(github) if s["Action"] == "iam:PassRole")
     imports = [r["Fn::ImportValue"] for r in pass_role["Resource"]]
-    assert len(imports) == 2
-    assert any("ExecutionRole" in i for i in imports)
+    # The service's execution and task roles, and the migration task's execution role.
+    assert len(imports) == 3
+    assert any("WebServiceExecutionRole" in i for i in imports)
+    assert any("MigrationTaskExecutionRole" in i for i in imports)
     assert any("TaskRole" in i for i in imports)
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
     service = _template(env, StackPart.SERVICE)

@@ -50,3 +50,21 @@ def test_deregistration_delay_fits_short_requests(service, config):
         assert attributes["deregistration_delay.timeout_seconds"] == str(
             config.load_balancer.deregistration_delay_seconds
         )
+
+
+def test_without_a_domain_the_production_listener_answers_the_admins_paths_itself(service, config):
+    # The admin's sign-in must not cross the internet in clear text; operators use a port forward.
+    assert config.domain is None
+    (rule,) = service.find_resources("AWS::ElasticLoadBalancingV2::ListenerRule").values()
+    props = rule["Properties"]
+    assert props["ListenerArn"]["Ref"].startswith("LoadBalancerAlbProduction")
+    assert props["Priority"] == 1
+    assert props["Conditions"] == [
+        {"Field": "path-pattern", "PathPatternConfig": {"Values": ["/admin", "/admin/*", "/*%*"]}}
+    ]
+    assert props["Actions"] == [
+        {
+            "Type": "fixed-response",
+            "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "Not Found"},
+        }
+    ]

@@ -1,5 +1,7 @@
 """CodeDeploy: names, blue/green with both listeners, the ready wait, rollbacks and alarms."""
 
+import json
+
 from deploy.config import AlarmMetric, StackOutput, TargetGroupColor
 
 
@@ -79,3 +81,30 @@ def test_target_groups_are_outputs_so_a_release_can_tell_which_one_is_live(servi
     outputs = service.to_json()["Outputs"]
     assert outputs[StackOutput.BLUE_TARGET_GROUP_ARN]["Value"]["Ref"].startswith("LoadBalancerBlue")
     assert outputs[StackOutput.GREEN_TARGET_GROUP_ARN]["Value"]["Ref"].startswith("LoadBalancerGreen")
+
+
+def topic_policy(service) -> list[dict]:
+    (policy,) = service.find_resources("AWS::SNS::TopicPolicy").values()
+    return policy["Properties"]["PolicyDocument"]["Statement"]
+
+
+def test_cloudwatch_may_publish_alarms_to_the_topic_from_this_account_only(service, config):
+    # Any topic policy replaces SNS's default one: without this Allow no alarm mail is ever sent.
+    # https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+    (topic_id,) = service.find_resources("AWS::SNS::Topic")
+    (allow,) = [s for s in topic_policy(service) if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert allow["Action"] == "sns:Publish"
+    assert allow["Resource"] == {"Ref": topic_id}
+    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    source_arn = json.dumps(allow["Condition"]["ArnLike"]["aws:SourceArn"])
+    assert ":cloudwatch:" in source_arn
+    assert f":alarm:{config.resource_name}-*" in source_arn
+    # Every alarm publishing there matches the pattern.
+    for alarm in service.find_resources("AWS::CloudWatch::Alarm").values():
+        assert alarm["Properties"]["AlarmName"].startswith(f"{config.resource_name}-")
+
+
+def test_the_topic_still_refuses_publishing_without_tls(service):
+    (deny,) = [s for s in topic_policy(service) if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

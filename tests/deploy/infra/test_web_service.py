@@ -12,8 +12,16 @@ def one(service, resource_type) -> dict:
     return resource["Properties"]
 
 
+def task_definition(service) -> dict:
+    """The service's task definition (the migration task's is tests/deploy/infra/test_migration_task.py's)."""
+    (resource,) = service.find_resources(
+        "AWS::ECS::TaskDefinition", {"Properties": {"Family": one(service, "AWS::ECS::Service")["TaskDefinition"]}}
+    ).values()
+    return resource["Properties"]
+
+
 def containers(service) -> dict[str, dict]:
-    return {c["Name"]: c for c in one(service, "AWS::ECS::TaskDefinition")["ContainerDefinitions"]}
+    return {c["Name"]: c for c in task_definition(service)["ContainerDefinitions"]}
 
 
 def container(service) -> dict:
@@ -50,7 +58,7 @@ def test_service_template_never_pins_a_revision_or_a_count(service, config):
 
 
 def test_task_size_and_container(service, config):
-    props = one(service, "AWS::ECS::TaskDefinition")
+    props = task_definition(service)
     assert (props["Cpu"], props["Memory"]) == ("256", "512")
     assert props["RequiresCompatibilities"] == ["FARGATE"]
     assert set(containers(service)) == {"text-messaging-app", "text-messaging-proxy"}
@@ -102,6 +110,12 @@ def test_proxy_may_hold_thousands_of_connections(service, config):
     assert config.proxy.worker_connections < config.proxy.open_files
 
 
+def test_tasks_run_on_the_platform_images_are_built_for(service, config):
+    assert config.service.image_platform == "linux/amd64"
+    platform = task_definition(service)["RuntimePlatform"]
+    assert platform == {"CpuArchitecture": "X86_64", "OperatingSystemFamily": "LINUX"}
+
+
 def test_container_health_check_runs_the_healthcheck_module_every_30_seconds(service):
     check = container(service)["HealthCheck"]
     assert check["Command"] == ["CMD", *HEALTH_CHECK_COMMAND]
@@ -119,7 +133,11 @@ def test_logs_go_to_the_named_group_with_retention(service, config):
 def test_plain_environment(service):
     environment = {e["Name"]: e["Value"] for e in container(service)["Environment"]}
     assert environment["DJANGO_SETTINGS_MODULE"] == "project.settings.production"
-    assert environment["DJANGO_ALLOWED_HOSTS"] == {"Fn::GetAtt": [alb_id(service), "DNSName"]}
+    # The ALB's name, and the local end of an operator's port forward (the admin's way in without a domain).
+    assert environment["DJANGO_ALLOWED_HOSTS"] == {
+        "Fn::Join": ["", [{"Fn::GetAtt": [alb_id(service), "DNSName"]}, ",localhost,127.0.0.1"]]
+    }
+    assert environment["DJANGO_HTTPS"] == "false"
     assert environment["DB_SSLMODE"] == "require"
     assert environment["RELEASE_VERSION"] == {"Ref": "ImageTag"}
 
@@ -134,11 +152,12 @@ def test_plain_environment(service):
         ("DB_PASSWORD", "password"),
     ],
 )
-def test_database_fields_come_from_the_rds_secret(service, name, field):
+def test_database_fields_come_from_the_app_roles_secret_never_the_masters(service, name, field):
     secrets = {s["Name"]: s["ValueFrom"] for s in container(service)["Secrets"]}
     parts = secrets[name]["Fn::Join"][1]
-    # The attachment's reference is the secret's ARN, available only once host and port are in it.
-    assert "DatabaseInstanceSecretAttachment" in parts[0]["Fn::ImportValue"]
+    # The attachment's reference is the secret's ARN, available only once host and port are in it. The
+    # app role's: rotating the master user's password cannot touch a running task.
+    assert "DatabaseAppSecretAttachment" in parts[0]["Fn::ImportValue"]
     assert parts[1] == f":{field}::"
 
 
@@ -154,13 +173,26 @@ def test_no_secret_is_plain_text(service):
 
 
 def test_execution_and_task_roles_are_separate(service):
-    props = one(service, "AWS::ECS::TaskDefinition")
+    props = task_definition(service)
     assert props["ExecutionRoleArn"] != props["TaskRoleArn"]
 
 
 def test_auto_scaling_bounds_per_environment(service, config):
     target = one(service, "AWS::ApplicationAutoScaling::ScalableTarget")
-    assert (target["MinCapacity"], target["MaxCapacity"]) == (1, {"dev": 4, "prod": 10}[config.name])
+    # prod: one task per zone at least (seed: "prod: 2, one per AZ beside its Multi-AZ database").
+    assert (target["MinCapacity"], target["MaxCapacity"]) == {"dev": (1, 4), "prod": (2, 10)}[config.name]
+
+
+def test_service_places_tasks_in_both_zones(service, network, config):
+    # ECS spreads a Fargate service's tasks over the zones of its subnets: one private subnet per zone.
+    subnets = one(service, "AWS::ECS::Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"]
+    assert len(subnets) == len(config.network.availability_zones) == 2
+    zones = {
+        props["Properties"]["AvailabilityZone"]
+        for props in network.find_resources("AWS::EC2::Subnet").values()
+        if props["Properties"]["CidrBlock"] in config.network.private_subnet_cidrs
+    }
+    assert zones == {"ap-northeast-1a", "ap-northeast-1c"}
 
 
 @pytest.mark.parametrize("metric", ["ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization"])
