@@ -4,6 +4,7 @@ import threading
 from typing import ClassVar
 
 from django.http import HttpResponse
+from django.test import RequestFactory
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
 
@@ -24,7 +25,9 @@ class CachedSchemaView(SpectacularAPIView):
     generates. It resolves its extensions' target classes lazily into class attributes on first use
     (``OpenApiGeneratorExtension._load_class``) and patches its global settings for the view's
     duration, so two first requests generating at once in one worker's threads could answer 500. The
-    requests that wait for the lock then find the document the first one stored.
+    requests that wait for the lock then find the document the first one stored. ``build_documents``
+    stores every format up front, where gunicorn preloads the app (project.wsgi), so no worker's request
+    generates one.
     """
 
     documents: ClassVar[dict[str, tuple[bytes, str, str]]] = {}
@@ -45,6 +48,14 @@ class CachedSchemaView(SpectacularAPIView):
                     )
         content, content_type, disposition = document
         return HttpResponse(content, content_type=content_type, headers={"Content-Disposition": disposition})
+
+    @classmethod
+    def build_documents(cls, path: str = "/api/schema") -> None:
+        """Generate and keep every format now, one request per renderer through the view itself, so the
+        documents are the ones a client's first request would have stored."""
+        view, factory = cls.as_view(), RequestFactory()
+        for renderer in cls.renderer_classes:
+            view(factory.get(path, HTTP_ACCEPT=renderer.media_type))
 
     def is_cacheable(self, request) -> bool:
         media_types = {renderer.media_type for renderer in self.get_renderers()}

@@ -1,8 +1,8 @@
 """``/api/schema`` on fresh workers of the real server: simultaneous first requests all answer 200.
 
-drf-spectacular resolves its extensions lazily while it generates, which is not thread-safe: before the
-schema view generated under a lock, 8 simultaneous first requests to a fresh worker answered 1 to 8
-of them with 500.
+drf-spectacular resolves its extensions lazily while it generates, which is not thread-safe: when each
+worker generated on its first requests, 8 simultaneous ones answered 1 to 8 of them with 500. Now the
+preloaded app builds every format before the workers fork, and generation runs under a lock.
 """
 
 import os
