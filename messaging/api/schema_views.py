@@ -51,9 +51,18 @@ class CachedSchemaView(SpectacularAPIView):
 
     @classmethod
     def build_documents(cls, path: str = "/api/schema") -> None:
-        """Generate and keep every format now, one request per renderer through the view itself, so the
-        documents are the ones a client's first request would have stored."""
-        view, factory = cls.as_view(), RequestFactory()
+        """Generate the schema once and keep every format of it now: one request per renderer through the
+        view itself, so the documents are the ones a client's first request would have stored."""
+
+        class GeneratedOnce(cls.generator_class):
+            schema = None
+
+            def get_schema(self, *args, **kwargs):
+                if GeneratedOnce.schema is None:
+                    GeneratedOnce.schema = super().get_schema(*args, **kwargs)
+                return GeneratedOnce.schema
+
+        view, factory = cls.as_view(generator_class=GeneratedOnce), RequestFactory()
         for renderer in cls.renderer_classes:
             view(factory.get(path, HTTP_ACCEPT=renderer.media_type))
 
