@@ -4,7 +4,7 @@ import argparse
 import platform
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from functools import partial
 from operator import attrgetter
@@ -14,7 +14,9 @@ from bench import database, load, report, servers
 from bench.load import LoadResult
 from bench.report import Comparison, PageLatency, Results
 
-DEFAULT_ANCHOR = servers.ROOT.parent / "shared" / "anchors" / "go-seed"
+ANCHORS = servers.ROOT.parent / "shared" / "anchors"
+DEFAULT_ANCHOR = ANCHORS / "go-seed"
+DEFAULT_STOCK = ANCHORS / "drf-stock"
 # How runs are ranked for their median unless a measurement says otherwise.
 throughput = attrgetter("rps")
 
@@ -25,6 +27,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs of each measurement; the median is kept")
     parser.add_argument("--smoke", action="store_true", help="one-second runs and no million-row table")
     parser.add_argument("--anchor", type=Path, default=DEFAULT_ANCHOR, help="the Go anchor's directory")
+    parser.add_argument("--stock", type=Path, default=DEFAULT_STOCK, help="the stock DRF peer's directory")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
     parser.add_argument("--database", default="bench", help="database to (re)create on that server for the run")
     parser.add_argument("--out", type=Path, default=servers.ROOT / "bench" / "results", help="where results go")
@@ -38,13 +41,18 @@ def main() -> None:
     log = options.out / "servers.log"
     log.unlink(missing_ok=True)
     url = database.recreate(options.postgres, options.database)
-    app = servers.start_app(url, log)
-    anchor = servers.start_anchor(options.anchor, url, log)
+    started = []
     try:
-        results = measure(app, anchor, url, seconds=seconds, large_rows=large_rows, repeats=repeats)
+        app = servers.start_app(url, log, port=servers.free_port())
+        started.append(app)
+        stock = servers.start_stock(options.stock, url, log, port=servers.free_port())
+        started.append(stock)
+        anchor = servers.start_anchor(options.anchor, url, log, port=servers.free_port())
+        started.append(anchor)
+        results = measure(app, stock, anchor, url, seconds=seconds, large_rows=large_rows, repeats=repeats)
     finally:
-        app.stop()
-        anchor.stop()
+        for server in started:
+            server.stop()
     results.machine = f"{platform.machine()}, {servers.psutil.cpu_count()} cores, Python {platform.python_version()}"
     (options.out / "RESULTS.md").write_text(report.render_markdown(results))
     report.render_chart(results, options.out / "chart.png")
@@ -52,15 +60,24 @@ def main() -> None:
 
 
 def measure(
-    app: servers.Server, anchor: servers.Server, url: str, *, seconds: float, large_rows: int, repeats: int
+    app: servers.Server,
+    stock: servers.Server,
+    anchor: servers.Server,
+    url: str,
+    *,
+    seconds: float,
+    large_rows: int,
+    repeats: int,
 ) -> Results:
     database.seed(url, rows=1_000, anchor=True)
-    for target in (app, anchor):  # warm both: connections opened, code paths loaded
+    contenders = (app, stock, anchor)
+    for target in contenders:  # warm each: connections opened, code paths loaded
         load.peak(target.base_url + "/messages", seconds=1)
     time.sleep(1)
     results = Results(
         repeats=repeats,
         app_startup_s=app.startup_seconds,
+        stock_startup_s=stock.startup_seconds,
         anchor_startup_s=anchor.startup_seconds,
         idle_rss_mb=app.rss_mb(),
     )
@@ -72,18 +89,18 @@ def measure(
     ]
     for name, path, post in endpoints:
         with peak_memory(app) as sampled:
-            app_peak, anchor_peak = interleaved(
-                partial(load.peak, seconds=seconds, post=post), path, app, anchor, repeats=repeats
+            app_peak, stock_peak, anchor_peak = interleaved(
+                partial(load.peak, seconds=seconds, post=post), path, contenders, repeats=repeats
             )
         results.loaded_rss_mb = max(results.loaded_rss_mb, sampled())
-        comparison = Comparison(endpoint=name, app=app_peak, anchor=anchor_peak)
+        comparison = Comparison(endpoint=name, app=app_peak, stock=stock_peak, anchor=anchor_peak)
         if path == "/messages":
-            rate = app_peak.rps / 2
-            comparison.app_rated, comparison.anchor_rated = interleaved(
-                partial(load.at_rate, rps=rate, seconds=seconds, post=post),
+            # The targets' rate: a load the stock peer carries at half its peak, given to every server.
+            comparison.rate = stock_peak.rps / 2
+            comparison.app_rated, comparison.stock_rated, comparison.anchor_rated = interleaved(
+                partial(load.at_rate, rps=comparison.rate, seconds=seconds, post=post),
                 path,
-                app,
-                anchor,
+                contenders,
                 repeats=repeats,
                 by=attrgetter("p99_ms"),
             )
@@ -107,20 +124,19 @@ def measure(
 def interleaved(
     run: Callable[[str], LoadResult],
     path: str,
-    app: servers.Server,
-    anchor: servers.Server,
+    contenders: Sequence[servers.Server],
     *,
     repeats: int,
     by: Callable[[LoadResult], float] = throughput,
-) -> tuple[LoadResult, LoadResult]:
-    """``run(url)`` on ``path`` of the product and of the anchor in turn, ``repeats`` times each; the median
-    run of each, ``by`` throughput unless told otherwise. Alternating keeps a slow spell of a shared machine
-    from landing on one server only."""
-    app_runs, anchor_runs = [], []
+) -> list[LoadResult]:
+    """``run(url)`` on ``path`` of each server in turn, ``repeats`` times each; the median run of each, in
+    the servers' order, ``by`` throughput unless told otherwise. Taking turns keeps a slow spell of a
+    shared machine from landing on one server only."""
+    runs: list[list[LoadResult]] = [[] for _ in contenders]
     for _ in range(repeats):
-        app_runs.append(run(app.base_url + path))
-        anchor_runs.append(run(anchor.base_url + path))
-    return median(app_runs, by), median(anchor_runs, by)
+        for server, server_runs in zip(contenders, runs, strict=True):
+            server_runs.append(run(server.base_url + path))
+    return [median(server_runs, by) for server_runs in runs]
 
 
 def median(runs: list[LoadResult], by: Callable[[LoadResult], float] = throughput) -> LoadResult:

@@ -1,4 +1,4 @@
-"""The benchmark database: one PostgreSQL database, the product's table and the anchor's side by side."""
+"""The benchmark database: one PostgreSQL database, the product's table and the peers' side by side."""
 
 import base64
 import subprocess
@@ -8,18 +8,16 @@ import psycopg
 
 from bench.servers import ROOT, app_environment
 
-SEED_APP = """
-INSERT INTO messaging_message (sender, content, created_at)
+# The same rows in each server's table: ids from 1, a second apart, the newest now.
+SEED = """
+INSERT INTO {table} (sender, content, created_at)
 SELECT 'user' || (n %% 100), 'message number ' || n || ' with some ordinary text in it',
        now() - (%(rows)s - n) * interval '1 second'
 FROM generate_series(1, %(rows)s) AS n
 """
-SEED_ANCHOR = """
-INSERT INTO go_messages (sender, content, created_at)
-SELECT 'user' || (n %% 100), 'message number ' || n || ' with some ordinary text in it',
-       now() - (%(rows)s - n) * interval '1 second'
-FROM generate_series(1, %(rows)s) AS n
-"""
+APP_TABLE = "messaging_message"
+# The Go anchor's table, and the stock DRF peer's (created by their run.sh when they start).
+PEER_TABLES = ("go_messages", "drf_stock_message")
 
 
 def deep_page_path(rows: int) -> str:
@@ -41,12 +39,10 @@ def recreate(server_url: str, name: str) -> str:
 
 
 def seed(url: str, *, rows: int, anchor: bool) -> None:
-    """Replace the messages of both tables with ``rows`` identical ones each, ids from 1, and analyze."""
+    """Replace the messages of the product's table (and with ``anchor``, of the peers') with ``rows``
+    identical ones each, ids from 1, and analyze."""
     with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("TRUNCATE messaging_message RESTART IDENTITY")
-        connection.execute(SEED_APP, {"rows": rows})
-        connection.execute("VACUUM ANALYZE messaging_message")
-        if anchor:
-            connection.execute("TRUNCATE go_messages RESTART IDENTITY")
-            connection.execute(SEED_ANCHOR, {"rows": rows})
-            connection.execute("VACUUM ANALYZE go_messages")
+        for table in (APP_TABLE, *(PEER_TABLES if anchor else ())):
+            connection.execute(f"TRUNCATE {table} RESTART IDENTITY")
+            connection.execute(SEED.format(table=table), {"rows": rows})
+            connection.execute(f"VACUUM ANALYZE {table}")

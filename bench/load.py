@@ -1,6 +1,7 @@
 """Load generation with Debian's wrk: peak throughput, and latency at a moderate rate."""
 
 import json
+import math
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -49,12 +50,15 @@ def _wrk(
     mean_gap_ms: float | None = None,
 ) -> LoadResult:
     threads = min(THREADS, connections)
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "-s", str(script), url]
+    # wrk takes whole seconds only ("-d2.5s" is a usage error).
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{math.ceil(seconds)}s", "-s", str(script), url]
     command += ["--", "post" if post else "get"]
     if mean_gap_ms is not None:
         command.append(f"{mean_gap_ms:.3f}")
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    summary = json.loads(output.strip().splitlines()[-1])
+    run = subprocess.run(command, check=False, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited with {run.returncode}: {run.stdout}{run.stderr}")
+    summary = json.loads(run.stdout.strip().splitlines()[-1])
     return LoadResult(
         rps=summary["requests"] / (summary["duration_us"] / 1e6),
         p50_ms=summary["p50_us"] / 1000,

@@ -1,7 +1,8 @@
-"""The two servers under test: the product under gunicorn with production settings, and the Go anchor."""
+"""The servers under test: the product as a task serves it, the stock DRF peer and the Go anchor."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,8 +14,8 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+# The product's port when none is given (bench.instructions and bench.wsgi_calls name it).
 APP_PORT = 8091
-ANCHOR_PORT = 8090
 
 
 @dataclass
@@ -38,6 +39,12 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def app_environment(database_url: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -59,23 +66,31 @@ def start_app(
     *,
     wrapper: Sequence[str] = (),
     startup_timeout: float = 120,
+    port: int = APP_PORT,
 ) -> Server:
-    """gunicorn exactly as the container runs it (the repo's gunicorn.conf.py), on a loopback port;
-    ``wrapper`` is a command it runs under (valgrind, for bench.instructions)."""
-    env = app_environment(database_url) | (extra_env or {})
-    env["PORT"] = str(APP_PORT)
+    """The product as a task serves it, on ``port``: the one place the benchmark says how, so whatever
+    stands in front of gunicorn in a task stands here too. gunicorn exactly as the container runs it (the
+    repo's gunicorn.conf.py); ``wrapper`` is a command it runs under (valgrind, for bench.instructions)."""
+    env = app_environment(database_url) | (extra_env or {}) | {"PORT": str(port)}
     gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "project.wsgi:application"]
-    command = [*wrapper, *gunicorn]
-    return _start("app", command, env, f"http://127.0.0.1:{APP_PORT}", log, startup_timeout)
+    return _start("app", [*wrapper, *gunicorn], env, f"http://127.0.0.1:{port}", log, startup_timeout)
 
 
-def start_anchor(anchor_dir: Path, database_url: str, log: Path) -> Server:
+def start_stock(stock_dir: Path, database_url: str, log: Path, *, port: int) -> Server:
+    """The stock DRF peer from ``../shared/anchors/drf-stock`` (gunicorn 2 x 4), on this interpreter and
+    its libraries; its run.sh creates its table. No post limit: the peer's throttle rate is left unset."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHON": sys.executable}
+    command = ["bash", str(stock_dir / "run.sh"), f"127.0.0.1:{port}"]
+    return _start("stock", command, env, f"http://127.0.0.1:{port}", log)
+
+
+def start_anchor(anchor_dir: Path, database_url: str, log: Path, *, port: int) -> Server:
     """The seed's Go stack from ``../shared/anchors/go-seed`` (its run.sh installs Go and lib/pq if needed)."""
     env = {**os.environ, "DATABASE_URL": database_url + "?sslmode=disable"}
-    command = ["bash", str(anchor_dir / "run.sh"), f"127.0.0.1:{ANCHOR_PORT}"]
+    command = ["bash", str(anchor_dir / "run.sh"), f"127.0.0.1:{port}"]
     # Build once before timing start-up, so the figure is the server's start, not the compiler's.
-    _start("anchor-build", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log).stop()
-    return _start("anchor", command, env, f"http://127.0.0.1:{ANCHOR_PORT}", log)
+    _start("anchor-build", command, env, f"http://127.0.0.1:{port}", log).stop()
+    return _start("anchor", command, env, f"http://127.0.0.1:{port}", log)
 
 
 def _start(

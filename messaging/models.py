@@ -1,4 +1,4 @@
-"""The message table."""
+"""The message table, and the post counts the API's rate limit keeps per client."""
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
@@ -29,3 +29,19 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.content[:40]}"
+
+
+class ClientPostWindow(models.Model):
+    """How many posts one client address made in its current window: the post limit's shared counter.
+
+    One row per client, shared by every worker of every task, counted by one atomic upsert per post
+    (``messaging.post_windows``). Windows of clients gone quiet are deleted as they end.
+    """
+
+    client = models.TextField(primary_key=True)
+    # Unix time of the window's first post; the window lasts the rate's period from there.
+    window_start = models.FloatField(db_index=True)
+    posts = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.posts} posts"

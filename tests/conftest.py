@@ -3,8 +3,6 @@
 import os
 
 import pytest
-from django.conf import settings
-from django.core.cache import caches
 from rest_framework.test import APIClient
 
 SLOW_SKIP_REASON = "slow test (real server under load, or under valgrind): set RUN_SLOW=1 to run it (.ci/run does)"
@@ -18,12 +16,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip_slow)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Every test starts with no posts counted: the in-process throttle cache outlives a single test."""
-    caches[settings.THROTTLE_CACHE_ALIAS].clear()
 
 
 @pytest.fixture

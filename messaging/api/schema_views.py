@@ -1,8 +1,10 @@
 """The OpenAPI schema view, answering from a document generated once per process and format."""
 
+import threading
 from typing import ClassVar
 
 from django.http import HttpResponse
+from django.test import RequestFactory
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
 
@@ -18,21 +20,51 @@ class CachedSchemaView(SpectacularAPIView):
     renderer, so ``?format=`` and ``Accept`` pick the format as before. A request for a variant
     (``?lang=``, ``?version=``, ``Accept`` parameters such as ``indent``) is generated afresh, uncached:
     what clients send can never grow the cache.
+
+    At most one generation runs at a time in a process: drf-spectacular is not thread-safe while it
+    generates. It resolves its extensions' target classes lazily into class attributes on first use
+    (``OpenApiGeneratorExtension._load_class``) and patches its global settings for the view's
+    duration, so two first requests generating at once in one worker's threads could answer 500. The
+    requests that wait for the lock then find the document the first one stored. ``build_documents``
+    stores every format up front, where gunicorn preloads the app (project.wsgi), so no worker's request
+    generates one.
     """
 
     documents: ClassVar[dict[str, tuple[bytes, str, str]]] = {}
+    generating: ClassVar[threading.Lock] = threading.Lock()
 
     @extend_schema(**SCHEMA_KWARGS)
     def get(self, request, *args, **kwargs):
         if not self.is_cacheable(request):
-            return super().get(request, *args, **kwargs)
+            with self.generating:
+                return super().get(request, *args, **kwargs)
         document = self.documents.get(request.accepted_media_type)
         if document is None:
-            document = self.documents[request.accepted_media_type] = self.render(
-                request, super().get(request, *args, **kwargs)
-            )
+            with self.generating:
+                document = self.documents.get(request.accepted_media_type)
+                if document is None:
+                    document = self.documents[request.accepted_media_type] = self.render(
+                        request, super().get(request, *args, **kwargs)
+                    )
         content, content_type, disposition = document
         return HttpResponse(content, content_type=content_type, headers={"Content-Disposition": disposition})
+
+    @classmethod
+    def build_documents(cls, path: str = "/api/schema") -> None:
+        """Generate the schema once and keep every format of it now: one request per renderer through the
+        view itself, so the documents are the ones a client's first request would have stored."""
+
+        class GeneratedOnce(cls.generator_class):
+            schema = None
+
+            def get_schema(self, *args, **kwargs):
+                if GeneratedOnce.schema is None:
+                    GeneratedOnce.schema = super().get_schema(*args, **kwargs)
+                return GeneratedOnce.schema
+
+        view, factory = cls.as_view(generator_class=GeneratedOnce), RequestFactory()
+        for renderer in cls.renderer_classes:
+            view(factory.get(path, HTTP_ACCEPT=renderer.media_type))
 
     def is_cacheable(self, request) -> bool:
         media_types = {renderer.media_type for renderer in self.get_renderers()}

@@ -136,21 +136,10 @@ REST_FRAMEWORK = {
 }
 
 # POST /messages per client address (messaging.api.throttling), e.g. "60/min"; empty turns the limit off.
-# Counted in the THROTTLE_CACHE_URL cache: local memory by default, i.e. per gunicorn worker, so a task
-# allows the rate times its workers. A limit global to the service needs a cache all tasks share, such as
-# "dbcache://throttle_cache" (after `manage.py createcachetable`; one more write per post) or Redis.
+# Counted in the database, so the limit holds across every worker of every task (ADR 0020).
 MESSAGES_POST_RATE = env("MESSAGES_POST_RATE", default="60/min")
-THROTTLE_CACHE_ALIAS = "throttle"
-# Clients the default cache remembers per worker. Full, it forgets its least recently used third, so a client
-# is counted as long as fewer than this many others post to the same worker within the rate's period
-# (Django's default of 300 forgot a client at its limit after a few hundred other posts). At most the
-# rate's count of timestamps each: under 1 KiB a client at 60/min, under 10 MiB a worker when full.
-THROTTLE_MAX_CLIENTS = 10_000
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    THROTTLE_CACHE_ALIAS: env.cache_url(
-        "THROTTLE_CACHE_URL", default=f"locmemcache://throttle?max_entries={THROTTLE_MAX_CLIENTS}"
-    ),
 }
 
 DRF_STANDARDIZED_ERRORS = {

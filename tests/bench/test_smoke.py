@@ -1,4 +1,4 @@
-"""The whole benchmark in its seconds-long smoke form: both servers, every measurement, the report and chart."""
+"""The whole benchmark in its seconds-long smoke form: all three servers, every measurement, the report and chart."""
 
 import re
 import subprocess
@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from bench.__main__ import DEFAULT_ANCHOR
+from bench.__main__ import DEFAULT_ANCHOR, DEFAULT_STOCK
 from bench.servers import ROOT
 from tests.support.databases import postgres_url_from_env
 
@@ -23,8 +23,9 @@ def report(tmp_path_factory):
     database_url = postgres_url_from_env()
     if database_url is None:
         pytest.skip("the benchmark runs against PostgreSQL: set DATABASE_URL to a postgres:// URL")
-    if not DEFAULT_ANCHOR.is_dir():
-        pytest.skip(f"the Go anchor the benchmark measures against is not at {DEFAULT_ANCHOR}")
+    for peer in (DEFAULT_ANCHOR, DEFAULT_STOCK):
+        if not peer.is_dir():
+            pytest.skip(f"a peer the benchmark measures against is not at {peer}")
     parts = urlsplit(database_url)
     server_url = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
     out = tmp_path_factory.mktemp("bench")
@@ -40,14 +41,23 @@ def report(tmp_path_factory):
             connection.execute(f'DROP DATABASE IF EXISTS "{SMOKE_DATABASE}" WITH (FORCE)')
 
 
-def test_the_report_compares_every_endpoint_with_the_anchor_without_errors(report):
+def test_the_report_compares_every_endpoint_with_both_peers_without_errors(report):
     markdown = (report / "RESULTS.md").read_text()
 
     for endpoint in ("GET /messages (page of 50)", "POST /messages", "GET /health"):
-        # Both servers' requests a second (none zero), the ratio, and no errors on either side.
-        row = rf"^\| {re.escape(endpoint)} \| [1-9][\d,]* \| [1-9][\d,]* \| \d+% \|.*\| 0 / 0 \|$"
+        # The three servers' requests a second (none zero), the multiple of the stock peer, the share of
+        # Go, and no errors on any side.
+        counts = r" \| [1-9][\d,]*" * 3
+        row = rf"^\| {re.escape(endpoint)}{counts} \| [\d.]+x \| \d+% \|.*\| 0 / 0 / 0 \|$"
         assert re.search(row, markdown, re.M), f"no error-free row for {endpoint}:\n{markdown}"
-    assert markdown.count("| 0 / 0 |") == 5  # three peak rows and two at-rate rows, all without errors
+    assert markdown.count("| 0 / 0 / 0 |") == 5  # three peak rows and two at-rate rows, all without errors
+
+
+def test_the_report_judges_the_four_targets(report):
+    markdown = (report / "RESULTS.md").read_text()
+
+    judged = re.findall(r"^\| (GET|POST) /messages.*\| (met|not met) \|$", markdown, re.M)
+    assert len(judged) == 4, markdown
 
 
 def test_the_report_measures_pages_memory_and_start_up(report):

@@ -15,13 +15,8 @@ ALB_PEER = "10.0.0.12"  # what REMOTE_ADDR would be behind the ALB; here it is l
 
 @pytest.fixture(scope="module")
 def limited_server(database_url, collected_static, server_env):
-    # One worker: the default cache counts per worker process (see messaging.api.throttling).
-    env = server_env(
-        database_url,
-        MESSAGES_POST_RATE=f"{RATE}/min",
-        AXES_FAILURE_LIMIT=str(FAILURE_LIMIT),
-        GUNICORN_WORKERS="1",
-    )
+    # Both workers of the production sizing: posts are counted in the database, whichever worker takes them.
+    env = server_env(database_url, MESSAGES_POST_RATE=f"{RATE}/min", AXES_FAILURE_LIMIT=str(FAILURE_LIMIT))
     with running_task(env=env) as server:
         yield server
 

@@ -1,12 +1,14 @@
 """messaging.api.schema_views: the OpenAPI schema generated once per process and format, served unchanged."""
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.test import APIRequestFactory
+from rest_framework.test import APIClient, APIRequestFactory
 
 from messaging.api.schema_views import CachedSchemaView
 
@@ -53,6 +55,36 @@ def test_the_schema_is_generated_once_per_format_for_many_requests(api, generati
             assert api.get(f"/api/schema/{query}", HTTP_ACCEPT=accept).status_code == 200
 
     assert len(generations) == len(FORMATS)
+
+
+def test_simultaneous_first_requests_generate_once_and_all_answer(generations):
+    # The real server's version of this (fresh gunicorn workers): tests/reliability/test_schema_first_requests.py.
+    released = threading.Barrier(8)
+
+    def fetch(_) -> int:
+        client = APIClient()
+        released.wait()
+        return client.get("/api/schema").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(fetch, range(8)))
+
+    assert statuses == [200] * 8
+    assert len(generations) == 1
+
+
+def test_documents_built_up_front_from_one_generation_answer_every_format_without_generating(api, generations):
+    CachedSchemaView.build_documents()
+    built = len(generations)
+
+    answers = [api.get(f"/api/schema{query}", HTTP_ACCEPT=accept) for query, accept in FORMATS.values()]
+
+    assert built == 1
+    assert len(CachedSchemaView.documents) == len(CachedSchemaView.renderer_classes)
+    assert len(generations) == built
+    for answer, (query, accept) in zip(answers, FORMATS.values(), strict=True):
+        assert answer.status_code == 200
+        assert answer.content == fresh_answer(query, accept).content
 
 
 @pytest.mark.parametrize(("query", "accept"), FORMATS.values(), ids=FORMATS.keys())

@@ -1,6 +1,8 @@
 """Rate limit on posting: per client address behind the ALB, 429 with Retry-After, reads never limited."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +58,23 @@ def test_an_empty_rate_turns_the_limit_off(api, settings):
 
 
 def test_a_client_at_its_limit_stays_counted_while_many_other_clients_post(api):
-    # The counts live in a local-memory cache, which forgets its least recently used entries when full
-    # (Django's default: 300). A limit that forgot a client whenever a few hundred others posted between
-    # two of its posts would never stop it on a busy service.
+    # A limit that forgot a client whenever a few hundred others posted between two of its posts (as a
+    # local-memory cache of Django's default size would) would never stop it on a busy service.
     for _ in range(3):
         post(api)
     for n in range(1000):
         post(api, client_ip=f"198.18.{n // 256}.{n % 256}")
 
     assert post(api).status_code == 429
+
+
+def test_a_counted_post_costs_one_query(api, settings):
+    settings.MESSAGES_POST_RATE = ""
+    with CaptureQueriesContext(connection) as unlimited:
+        post(api, client_ip="203.0.113.50")
+    settings.MESSAGES_POST_RATE = "3/min"
+    post(api, client_ip="203.0.113.51")  # this process's first count also clears ended windows
+    with CaptureQueriesContext(connection) as limited:
+        post(api, client_ip="203.0.113.51")
+
+    assert len(limited) == len(unlimited) + 1
