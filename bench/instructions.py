@@ -166,6 +166,8 @@ def _worker_under_callgrind(database_url: str, out: Path) -> Iterator[int]:
         {"GUNICORN_WORKERS": "1", **COUNTED_ENV},
         wrapper=valgrind,
         startup_timeout=STARTUP_TIMEOUT_S,
+        # The worker's own count: nothing in front of it.
+        proxied=False,
     )
     try:
         yield psutil.Process(server.process.pid).children()[0].pid

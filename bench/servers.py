@@ -1,10 +1,12 @@
 """The servers under test: the product as a task serves it, the stock DRF peer and the Go anchor."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Sequence
@@ -12,6 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+from deploy.config import ENVIRONMENTS
+from deploy.proxy.render import COMMAND as PROXY_COMMAND
+from deploy.proxy.render import PREFIX_VARIABLE, proxy_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 # The product's port when none is given (bench.instructions and bench.wsgi_calls name it).
@@ -24,12 +30,15 @@ class Server:
     base_url: str
     process: subprocess.Popen
     startup_seconds: float
+    # What stands behind this server and stops after it (gunicorn behind the task's proxy).
+    upstream: "Server | None" = None
 
     def rss_mb(self) -> float:
         """Resident memory of the whole process tree (master and workers), in MiB."""
         root = psutil.Process(self.process.pid)
         tree = [root, *root.children(recursive=True)]
-        return sum(process.memory_info().rss for process in tree) / 2**20
+        own = sum(process.memory_info().rss for process in tree) / 2**20
+        return own + (self.upstream.rss_mb() if self.upstream else 0)
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -37,6 +46,8 @@ class Server:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
+        if self.upstream:
+            self.upstream.stop()
 
 
 def free_port() -> int:
@@ -67,13 +78,44 @@ def start_app(
     wrapper: Sequence[str] = (),
     startup_timeout: float = 120,
     port: int = APP_PORT,
+    proxied: bool = True,
 ) -> Server:
     """The product as a task serves it, on ``port``: the one place the benchmark says how, so whatever
     stands in front of gunicorn in a task stands here too. gunicorn exactly as the container runs it (the
-    repo's gunicorn.conf.py); ``wrapper`` is a command it runs under (valgrind, for bench.instructions)."""
-    env = app_environment(database_url) | (extra_env or {}) | {"PORT": str(port)}
+    repo's gunicorn.conf.py) behind the task's nginx, started with the proxy container's own command and
+    configuration (``deploy.proxy``); ``proxied=False`` serves gunicorn alone on ``port``. ``wrapper`` is a
+    command gunicorn runs under (valgrind, for bench.instructions)."""
+    app_port = free_port() if proxied else port
+    env = app_environment(database_url) | (extra_env or {}) | {"PORT": str(app_port)}
     gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "project.wsgi:application"]
-    return _start("app", [*wrapper, *gunicorn], env, f"http://127.0.0.1:{port}", log, startup_timeout)
+    app = _start("app", [*wrapper, *gunicorn], env, f"http://127.0.0.1:{app_port}", log, startup_timeout)
+    if not proxied:
+        return app
+    try:
+        return _start_proxy(app, log, port=port, app_port=app_port)
+    except BaseException:
+        app.stop()
+        raise
+
+
+def _start_proxy(app: Server, log: Path, *, port: int, app_port: int) -> Server:
+    """The task's nginx in front of ``app`` (Debian's ``nginx``, installed if missing, as wrk is)."""
+    nginx = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}{os.pathsep}/usr/sbin")
+    if nginx is None:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "nginx"], check=True, capture_output=True)
+    prefix = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+    # Run as root, nginx's workers are nobody: they must reach the buffer directories under the prefix.
+    prefix.chmod(0o755)
+    env = {
+        "PATH": f"{os.environ.get('PATH', '')}{os.pathsep}/usr/sbin",
+        # The same proxy in every environment: prod's configuration stands for both, as in the tests.
+        **proxy_environment(ENVIRONMENTS["prod"], listen_port=port, app_port=app_port),
+        PREFIX_VARIABLE: str(prefix),
+    }
+    proxy = _start("app", list(PROXY_COMMAND), env, f"http://127.0.0.1:{port}", log)
+    proxy.upstream = app
+    proxy.startup_seconds += app.startup_seconds
+    return proxy
 
 
 def start_stock(stock_dir: Path, database_url: str, log: Path, *, port: int) -> Server:
