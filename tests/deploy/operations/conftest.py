@@ -1,0 +1,325 @@
+"""An emulated account with a deployed environment (moto in server mode behind the recording proxy), seeded
+with the shapes AWS returns that moto's API cannot create: service tasks, stopped tasks and their reasons,
+an ECS Exec session.
+
+Seeded shapes follow the API reference: Task and Container
+(https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html, API_Container.html: ``stopCode``,
+``stoppedReason``, ``exitCode``, ``reason``, ``runtimeId``, ``enableExecuteCommand``, ``managedAgents``),
+ExecuteCommand (API_ExecuteCommand.html: ``session`` with ``sessionId``, ``streamUrl``, ``tokenValue``) and
+Systems Manager StartSession (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_StartSession.html).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from django.core.management import call_command
+from moto.cloudformation.models import cloudformation_backends
+from moto.core.utils import unix_time_millis
+from moto.ecs.models import ecs_backends
+from moto.logs.models import logs_backends
+from moto.moto_api import state_manager
+
+from deploy.config import StackPart, get_config
+from tests.deploy.bluegreen.conftest import moto_url  # noqa: F401  (the session's moto server)
+from tests.deploy.bluegreen.lifecycle import ACCOUNT, DeploymentLifecycle
+from tests.deploy.bluegreen.proxy import AwsProxy
+from tests.deploy.bluegreen.stacks import Stacks, stacks_create
+
+ROOT = Path(__file__).resolve().parents[3]
+CONFIG = get_config("dev")
+# Where the stand-in session-manager-plugin writes the arguments it was called with.
+PLUGIN_RECORD = "PLUGIN_RECORD"
+
+
+class OperationsLifecycle(DeploymentLifecycle):
+    """The deployment lifecycle, plus ExecuteCommand and StartSession (moto has neither), plus CloudWatch
+    Logs answering FilterLogEvents in pages of ``log_page_size`` events as the real service may."""
+
+    def __init__(self, *, region: str) -> None:
+        super().__init__(region=region)
+        self.reset()
+
+    def reset(self) -> None:
+        super().reset()
+        self.log_page_size = 0
+        # A one-off task: what its container writes, after how many DescribeTasks it stops (None: never),
+        # and its exit code.
+        self.one_off_lines: list[str] = []
+        self.one_off_stops_after = 2
+        self.one_off_exit_code = 0
+        self._described: dict[str, int] = {}
+
+    def before(self, service: str, operation: str, params: dict[str, Any]) -> None:
+        if (service, operation) != ("ecs", "DescribeTasks"):
+            return super().before(service, operation, params)
+        for task in self._tasks(params["cluster"], params["tasks"]):
+            if not task.started_by.startswith("ecs-svc/"):  # the service's own tasks stay as seeded
+                self._one_off_progress(task)
+        return None
+
+    def _one_off_progress(self, task: Any) -> None:
+        if task.last_status == "STOPPED":
+            return
+        count = self._described[task.id] = self._described.get(task.id, 0) + 1
+        if count == 1:
+            # PENDING until its first lines, as awslogs ships them once the container runs.
+            if self.one_off_lines:
+                stream = f"app/{task.containers[0].name}/{task.id}"
+                logs = logs_backends[ACCOUNT][self.region]
+                logs.create_log_stream(CONFIG.log_group_name, stream)
+                now = unix_time_millis()
+                logs.put_log_events(
+                    CONFIG.log_group_name,
+                    stream,
+                    [{"timestamp": int(now) + i, "message": line} for i, line in enumerate(self.one_off_lines)],
+                )
+            task.last_status = "RUNNING"
+            return
+        if self.one_off_stops_after is not None and count >= self.one_off_stops_after:
+            task.last_status = task.desired_status = "STOPPED"
+            task.stop_code = "EssentialContainerExited"
+            task.stopped_reason = "Essential container in task exited"
+            task.stopped_at = datetime.now(UTC)
+            for container in task.containers:
+                container.last_status = "STOPPED"
+                container.exitCode = self.one_off_exit_code
+
+    def answers(self, service: str, operation: str, params: dict[str, Any]) -> bool:
+        return (service, operation) in {("ecs", "ExecuteCommand"), ("ssm", "StartSession")} or super().answers(
+            service, operation, params
+        )
+
+    def answer(self, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if operation == "ExecuteCommand":
+            return self._execute_command(params)
+        if operation == "StartSession":
+            session = f"operator-{uuid.uuid4().hex[:17]}"
+            return 200, {
+                "SessionId": session,
+                "TokenValue": f"token-{session}",
+                "StreamUrl": f"wss://ssmmessages.{self.region}.amazonaws.com/v1/data-channel/{session}",
+            }
+        return super().answer(operation, params)
+
+    def completes(self, service: str, operation: str) -> bool:
+        return (service, operation) == ("logs", "FilterLogEvents") or super().completes(service, operation)
+
+    def after(self, service: str, operation: str, params: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        if operation != "FilterLogEvents" or not self.log_page_size:
+            return super().after(service, operation, params, body)
+        events = body.get("events", [])
+        if len(events) > self.log_page_size:
+            last = events[self.log_page_size - 1]
+            # moto's own token format: the group, the stream and the event to continue after.
+            body["nextToken"] = f"{params['logGroupName']}@{last['logStreamName']}@{last['eventId']}"
+            body["events"] = events[: self.log_page_size]
+        return body
+
+    def _execute_command(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        task = next(iter(self._tasks(params["cluster"], [params["task"]])), None)
+        if task is None or not getattr(task, "enable_execute_command", False):
+            return 400, {
+                "__type": "InvalidParameterException",
+                "message": "The execute command failed because execute command was not enabled when the task "
+                "was run or the execute command agent isn't running. Wait and try again or run a new task with "
+                "execute command enabled and try again.",
+            }
+        session = f"ecs-execute-command-{uuid.uuid4().hex[:17]}"
+        return 200, {
+            "clusterArn": task.cluster_arn,
+            "containerArn": task.containers[0].container_arn,
+            "containerName": params["container"],
+            "interactive": True,
+            "session": {
+                "sessionId": session,
+                "streamUrl": f"wss://ssmmessages.{self.region}.amazonaws.com/v1/data-channel/{session}",
+                "tokenValue": f"token-{session}",
+            },
+            "taskArn": task.task_arn,
+        }
+
+
+@pytest.fixture(scope="session")
+def ops_lifecycle() -> OperationsLifecycle:
+    return OperationsLifecycle(region=CONFIG.region)
+
+
+@pytest.fixture(scope="session")
+def ops_proxy(moto_url, ops_lifecycle):  # noqa: F811
+    proxy = AwsProxy(upstream=moto_url, lifecycle=ops_lifecycle).start()
+    yield proxy
+    proxy.stop()
+
+
+@dataclass
+class Environment:
+    """One freshly made deployed environment per test, and ways to put the shapes AWS would show in it."""
+
+    proxy: AwsProxy
+    lifecycle: OperationsLifecycle
+    stacks: Stacks | None
+    moto_url: str
+
+    def call(self, name: str, *args: str) -> str:
+        """The command in this process (fast), its output returned; a failure raises ``CommandError``."""
+        out = io.StringIO()
+        call_command(name, *args, stdout=out, stderr=out)
+        return out.getvalue()
+
+    def run(self, name: str, *args: str, env: dict[str, str] | None = None, timeout: float = 60, **kwargs):
+        """The command as an operator runs it: a process of its own."""
+        return subprocess.run(
+            [sys.executable, "manage.py", name, *args],
+            env=self.env() | (env or {}),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            **kwargs,
+        )
+
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", name, *args],
+            env=self.env() | (env or {}),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DJANGO_"))}
+        return env | {
+            "AWS_ENDPOINT_URL": self.proxy.url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": CONFIG.region,
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def client(self, name: str):
+        """A client straight to moto, for arranging a scenario without it counting as the command's calls."""
+        return boto3.client(
+            name,
+            endpoint_url=self.moto_url,
+            region_name=CONFIG.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def service_task(
+        self,
+        *,
+        task_definition: str | None = None,
+        group: str = f"service:{CONFIG.service_name}",
+        exec_enabled: bool = True,
+        health: str = "HEALTHY",
+        started_minutes_ago: int = 30,
+    ) -> Any:
+        """A RUNNING task as ECS starts them for the service (moto starts none for a service)."""
+        task_arn = self.client("ecs").run_task(
+            cluster=CONFIG.cluster_name,
+            taskDefinition=task_definition or self.stacks.task_definition_arn,
+            launchType="FARGATE",
+            group=group,
+            startedBy="ecs-svc/1234567890123456789",
+            networkConfiguration={
+                "awsvpcConfiguration": {"subnets": self.stacks.subnets, "securityGroups": [self.stacks.security_group]}
+            },
+        )["tasks"][0]["taskArn"]
+        task = self.moto_task(task_arn)
+        task.health_status = health
+        task.started_at = datetime.now(UTC) - timedelta(minutes=started_minutes_ago)
+        task.enable_execute_command = exec_enabled
+        container = task.containers[0]
+        container.last_status = "RUNNING"
+        container.runtime_id = f"{task.id}-{uuid.uuid4().hex[:10]}"
+        container.managed_agents = [{"name": "ExecuteCommandAgent", "lastStatus": "RUNNING"}] if exec_enabled else []
+        return task
+
+    def stopped_task(
+        self, *, stop_code: str, reason: str, exit_code: int | None, container_reason: str = "", minutes_ago: int
+    ) -> Any:
+        """A service task ECS stopped, with the stop code, reason and exit code it records."""
+        task = self.service_task(health="UNKNOWN", started_minutes_ago=minutes_ago + 5)
+        task.desired_status = task.status = "STOPPED"
+        task.stop_code, task.stopped_reason = stop_code, reason
+        task.stopped_at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+        container = task.containers[0]
+        container.last_status = "STOPPED"
+        container.exitCode = exit_code
+        container.reason = container_reason
+        return task
+
+    def service_counts(self, *, desired: int, running: int, pending: int) -> None:
+        """The counts ECS keeps on the service (moto starts no task for a service, so counts none)."""
+        service = ecs_backends[ACCOUNT][CONFIG.region].services[f"{CONFIG.cluster_name}:{CONFIG.service_name}"]
+        service.desired_count, service.running_count, service.pending_count = desired, running, pending
+
+    def moto_task(self, task_arn: str) -> Any:
+        return ecs_backends[ACCOUNT][CONFIG.region].tasks[CONFIG.cluster_name][task_arn]
+
+    def log(self, stream_task: str, *messages: str, seconds_ago: float = 60) -> None:
+        """Lines the awslogs driver shipped from one task's app container."""
+        logs = self.client("logs")
+        stream = f"app/{CONFIG.container_name}/{stream_task}"
+        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+            logs.create_log_stream(logGroupName=CONFIG.log_group_name, logStreamName=stream)
+        now = unix_time_millis()
+        logs.put_log_events(
+            logGroupName=CONFIG.log_group_name,
+            logStreamName=stream,
+            logEvents=[
+                {"timestamp": int(now - seconds_ago * 1000 + index), "message": message}
+                for index, message in enumerate(messages)
+            ],
+        )
+
+    def set_stack_status(self, status: str) -> None:
+        stacks = cloudformation_backends[ACCOUNT][CONFIG.region].stacks.values()
+        stack = next(s for s in stacks if s.name == CONFIG.stack_name(StackPart.SERVICE))
+        stack.status = status
+
+
+@pytest.fixture
+def make_environment(moto_url, ops_proxy, ops_lifecycle, monkeypatch):  # noqa: F811
+    """A factory, so a test can ask for an environment whose ECS stack was never created."""
+
+    # Tasks stay in the state a test puts them in: moto otherwise moves a task on at each DescribeTasks.
+    state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
+
+    def make(*, with_stack: bool = True) -> Environment:
+        requests.post(f"{moto_url}/moto-api/reset", timeout=10).raise_for_status()
+        ops_lifecycle.reset()
+        stacks = stacks_create(CONFIG, endpoint=moto_url, test_listener_url="http://127.0.0.1:9", with_stack=with_stack)
+        ops_proxy.reset()
+        environment = Environment(proxy=ops_proxy, lifecycle=ops_lifecycle, stacks=stacks, moto_url=moto_url)
+        # In-process calls (call_command) reach the proxy with the operator's environment, as subprocesses do.
+        for name in [k for k in os.environ if k.startswith("AWS_")]:
+            monkeypatch.delenv(name)
+        for name, value in environment.env().items():
+            if name.startswith("AWS_"):
+                monkeypatch.setenv(name, value)
+        return environment
+
+    yield make
+    state_manager.unset_transition("ecs::task")
+
+
+@pytest.fixture
+def environment(make_environment) -> Environment:
+    return make_environment()
