@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from deploy.bluegreen.errors import AwsCallError, DeployError
 from deploy.bluegreen.events import Event, Level
 from deploy.config import ENVIRONMENTS, EnvironmentConfig, get_config
+from deploy.operations.errors import INTERRUPTED_EXIT_CODE
 from deploy.operations.gateways import OperationsGateways, operations_gateways
 
 CREDENTIAL_CODES = {"NoCredentialsError", "PartialCredentialsError", "NoRegionError"}
@@ -55,6 +56,8 @@ class OperationsCommand(BaseCommand):
             return self.operate(config, gateways=operations_gateways(config.region), **options)
         except DeployError as error:
             raise CommandError(explain(error, config), returncode=getattr(error, "exit_code", 1)) from error
+        except KeyboardInterrupt:
+            raise CommandError("interrupted", returncode=INTERRUPTED_EXIT_CODE) from None
 
     def operate(self, config: EnvironmentConfig, *, gateways: OperationsGateways, **options):
         raise NotImplementedError

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from deploy.bluegreen.errors import DeployError
 
+# What a shell reports for a process ended by Ctrl-C.
+INTERRUPTED_EXIT_CODE = 130
+
 
 class OperationError(DeployError):
     """Base of every error the runbook commands report; its message is meant for the operator."""

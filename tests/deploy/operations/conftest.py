@@ -267,8 +267,22 @@ class Environment:
 
     def service_counts(self, *, desired: int, running: int, pending: int) -> None:
         """The counts ECS keeps on the service (moto starts no task for a service, so counts none)."""
-        service = ecs_backends[ACCOUNT][CONFIG.region].services[f"{CONFIG.cluster_name}:{CONFIG.service_name}"]
+        service = self._moto_service()
         service.desired_count, service.running_count, service.pending_count = desired, running, pending
+
+    def new_live_revision(self) -> str:
+        """Register a second revision of the family and point the service at it, as a release does."""
+        ecs = self.client("ecs")
+        current = ecs.describe_task_definition(taskDefinition=self.stacks.task_definition_arn)["taskDefinition"]
+        keys = ("family", "containerDefinitions", "cpu", "memory", "networkMode", "requiresCompatibilities")
+        arn = ecs.register_task_definition(**{k: current[k] for k in keys})["taskDefinition"]["taskDefinitionArn"]
+        ecs_backends[ACCOUNT][CONFIG.region].services[
+            f"{CONFIG.cluster_name}:{CONFIG.service_name}"
+        ].task_definition = arn
+        return arn
+
+    def _moto_service(self) -> Any:
+        return ecs_backends[ACCOUNT][CONFIG.region].services[f"{CONFIG.cluster_name}:{CONFIG.service_name}"]
 
     def moto_task(self, task_arn: str) -> Any:
         return ecs_backends[ACCOUNT][CONFIG.region].tasks[CONFIG.cluster_name][task_arn]
