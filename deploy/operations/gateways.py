@@ -137,7 +137,9 @@ class SessionGateway(_Gateway):
     label = "ssm"
 
     def start_session(self, *, target: str, document: str, parameters: dict[str, list[str]]) -> dict[str, Any]:
-        return self._call("start_session", Target=target, DocumentName=document, Parameters=parameters)
+        """``SessionId``, ``TokenValue`` and ``StreamUrl``: what the Session Manager plugin connects with."""
+        response = self._call("start_session", Target=target, DocumentName=document, Parameters=parameters)
+        return {key: value for key, value in response.items() if key != "ResponseMetadata"}
 
     @property
     def endpoint_url(self) -> str:
