@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -27,14 +28,16 @@ import pytest
 import requests
 from django.core.management import call_command
 from moto.cloudformation.models import cloudformation_backends
+from moto.codedeploy.models import codedeploy_backends
 from moto.core.utils import unix_time_millis
 from moto.ecs.models import ecs_backends
 from moto.logs.models import logs_backends
 from moto.moto_api import state_manager
 
+from deploy.bluegreen.appspec import appspec_build
 from deploy.config import StackPart, get_config
 from tests.deploy.bluegreen.conftest import moto_url  # noqa: F401  (the session's moto server)
-from tests.deploy.bluegreen.lifecycle import ACCOUNT, DeploymentLifecycle
+from tests.deploy.bluegreen.lifecycle import ACCOUNT, FAILURE, DeploymentLifecycle
 from tests.deploy.bluegreen.proxy import AwsProxy
 from tests.deploy.bluegreen.stacks import Stacks, stacks_create
 
@@ -115,9 +118,19 @@ class OperationsLifecycle(DeploymentLifecycle):
         return super().answer(operation, params)
 
     def completes(self, service: str, operation: str) -> bool:
-        return (service, operation) == ("logs", "FilterLogEvents") or super().completes(service, operation)
+        return (service, operation) in {
+            ("logs", "FilterLogEvents"),
+            ("codedeploy", "BatchGetDeployments"),
+        } or super().completes(service, operation)
 
     def after(self, service: str, operation: str, params: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        if operation == "BatchGetDeployments":
+            # moto answers errorInformation and rollbackInfo empty: filled from the lifecycle's record.
+            for info in body.get("deploymentsInfo", []):
+                state = self._deployments.get(info["deploymentId"])
+                if state:
+                    info["errorInformation"], info["rollbackInfo"] = state.error, state.rollback
+            return body
         if operation != "FilterLogEvents" or not self.log_page_size:
             return super().after(service, operation, params, body)
         events = body.get("events", [])
@@ -269,6 +282,43 @@ class Environment:
         """The counts ECS keeps on the service (moto starts no task for a service, so counts none)."""
         service = self._moto_service()
         service.desired_count, service.running_count, service.pending_count = desired, running, pending
+
+    def deployment(self, task_definition_arn: str, status: str, *, minutes_ago: int, description: str = "") -> str:
+        """A finished deployment of the group in CodeDeploy's record; a failed one rolled back, as CodeDeploy's
+        automatic rollback does (a deployment created by codeDeployRollback, its rollbackInfo pointing back)."""
+        content = json.dumps(
+            appspec_build(
+                task_definition_arn=task_definition_arn,
+                container_name=CONFIG.container_name,
+                container_port=CONFIG.service.container_port,
+            )
+        )
+        deployment_id = self.client("codedeploy").create_deployment(
+            applicationName=CONFIG.codedeploy_application_name,
+            deploymentGroupName=CONFIG.deployment_group_name,
+            revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": content}},
+            description=description,
+        )["deploymentId"]
+        backend = codedeploy_backends[ACCOUNT][CONFIG.region]
+        record = backend.deployments[deployment_id]
+        record.status = status
+        record.create_time = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=minutes_ago)
+        record.complete_time = record.create_time + timedelta(minutes=4)
+        if status == "Failed":
+            state = self.lifecycle._state(deployment_id)
+            state.error = dict(FAILURE)
+            self.lifecycle._roll_back(deployment_id, state)
+            rollback = backend.deployments[state.rollback["rollbackDeploymentId"]]
+            rollback.status = "Succeeded"
+            rollback.create_time, rollback.complete_time = (
+                record.complete_time,
+                record.complete_time + timedelta(minutes=1),
+            )
+            self.lifecycle._state(rollback.deployment_id).rollback = {
+                "rollbackTriggeringDeploymentId": deployment_id,
+                "rollbackMessage": f"Rollback of {deployment_id}",
+            }
+        return deployment_id
 
     def new_live_revision(self) -> str:
         """Register a second revision of the family and point the service at it, as a release does."""
