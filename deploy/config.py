@@ -198,6 +198,11 @@ class EnvironmentConfig:
         return f"{self.resource_name}-{target_group}-{metric}"
 
     @property
+    def operator_policy_name(self) -> str:
+        """The managed policy an administrator attaches to the people who run the runbook commands."""
+        return self.stack_name("Operator")
+
+    @property
     def github_environment(self) -> str:
         """The GitHub deployment environment whose jobs may assume this environment's deploy role."""
         return self.name

@@ -11,6 +11,7 @@ from deploy.infra.database import Database
 from deploy.infra.github import GitHubDeployRole
 from deploy.infra.load_balancer import LoadBalancer
 from deploy.infra.network import Network
+from deploy.infra.operators import OperatorPolicy
 from deploy.infra.registry import Registry
 from deploy.infra.release import BlueGreenRelease
 from deploy.infra.web_service import WebService
@@ -85,6 +86,12 @@ class ServiceStack(Stack):
         )
         self.release = BlueGreenRelease(
             self, "Release", config=config, service=self.web_service.service, load_balancer=self.load_balancer
+        )
+        self.operators = OperatorPolicy(
+            self,
+            "Operators",
+            config=config,
+            task_roles=[self.web_service.execution_role, self.web_service.task_role],
         )
         self._outputs(config)
 

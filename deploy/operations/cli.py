@@ -17,11 +17,6 @@ EXPIRED_CODES = {"ExpiredToken", "ExpiredTokenException", "UnrecognizedClientExc
 DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
 
 
-def operator_policy_name(config: EnvironmentConfig) -> str:
-    """The managed policy the stacks create for the people who operate the environment."""
-    return config.stack_name("Operator")
-
-
 def explain(error: DeployError, config: EnvironmentConfig) -> str:
     """The error's message, with what to do about it when the cause is the operator's own credentials."""
     text = str(error)
@@ -35,7 +30,7 @@ def explain(error: DeployError, config: EnvironmentConfig) -> str:
     if error.code in EXPIRED_CODES:
         return f"{text}\nyour AWS credentials are expired or not valid: sign in again (aws sso login)"
     if error.code in DENIED_CODES:
-        return f"{text}\nattach the managed policy {operator_policy_name(config)} to your user or role"
+        return f"{text}\nattach the managed policy {config.operator_policy_name} to your user or role"
     return text
 
 

@@ -40,6 +40,9 @@ from tests.deploy.bluegreen.conftest import moto_url  # noqa: F401  (the session
 from tests.deploy.bluegreen.lifecycle import ACCOUNT, FAILURE, DeploymentLifecycle
 from tests.deploy.bluegreen.proxy import AwsProxy
 from tests.deploy.bluegreen.stacks import Stacks, stacks_create
+from tests.deploy.operations.iam import account as iam_account
+from tests.deploy.operations.iam import operator_policy, operator_requests
+from tests.support.iam_policy import first_denied
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = get_config("dev")
@@ -53,6 +56,9 @@ class OperationsLifecycle(DeploymentLifecycle):
 
     def __init__(self, *, region: str) -> None:
         super().__init__(region=region)
+        # The operator policy every call is authorized against (None: no check), and the calls it refused.
+        self.policy: list[dict] | None = None
+        self.denials: list[str] = []
         self.reset()
 
     def reset(self) -> None:
@@ -64,6 +70,16 @@ class OperationsLifecycle(DeploymentLifecycle):
         self.one_off_stops_after = 2
         self.one_off_exit_code = 0
         self._described: dict[str, int] = {}
+        self.denials = []
+
+    def refusal(self, service: str, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        """What the operator policy would refuse, refused as AWS does (and remembered, to fail the test)."""
+        if self.policy is not None:
+            denied = first_denied(self.policy, operator_requests(iam_account(self.region), service, operation, params))
+            if denied:
+                self.denials.append(f"{service}:{operation}: {denied}")
+                return 400, {"__type": "AccessDeniedException", "message": f"not authorized to perform {denied}"}
+        return super().refusal(service, operation, params)
 
     def before(self, service: str, operation: str, params: dict[str, Any]) -> None:
         if (service, operation) != ("ecs", "DescribeTasks"):
@@ -168,6 +184,11 @@ class OperationsLifecycle(DeploymentLifecycle):
 @pytest.fixture(scope="session")
 def ops_lifecycle() -> OperationsLifecycle:
     return OperationsLifecycle(region=CONFIG.region)
+
+
+@pytest.fixture(scope="session")
+def policy() -> list[dict]:
+    return operator_policy(CONFIG.name, CONFIG.region)
 
 
 @pytest.fixture(scope="session")
@@ -325,6 +346,7 @@ class Environment:
         ecs = self.client("ecs")
         current = ecs.describe_task_definition(taskDefinition=self.stacks.task_definition_arn)["taskDefinition"]
         keys = ("family", "containerDefinitions", "cpu", "memory", "networkMode", "requiresCompatibilities")
+        keys += ("taskRoleArn", "executionRoleArn")
         arn = ecs.register_task_definition(**{k: current[k] for k in keys})["taskDefinition"]["taskDefinitionArn"]
         ecs_backends[ACCOUNT][CONFIG.region].services[
             f"{CONFIG.cluster_name}:{CONFIG.service_name}"
@@ -360,8 +382,9 @@ class Environment:
 
 
 @pytest.fixture
-def make_environment(moto_url, ops_proxy, ops_lifecycle, monkeypatch):  # noqa: F811
-    """A factory, so a test can ask for an environment whose ECS stack was never created."""
+def make_environment(moto_url, ops_proxy, ops_lifecycle, policy, monkeypatch):  # noqa: F811
+    """A factory, so a test can ask for an environment whose ECS stack was never created. Every call the
+    commands make is authorized against the synthesized operator policy; a refusal fails the test."""
 
     # Tasks stay in the state a test puts them in: moto otherwise moves a task on at each DescribeTasks.
     state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
@@ -371,6 +394,7 @@ def make_environment(moto_url, ops_proxy, ops_lifecycle, monkeypatch):  # noqa: 
         ops_lifecycle.reset()
         stacks = stacks_create(CONFIG, endpoint=moto_url, test_listener_url="http://127.0.0.1:9", with_stack=with_stack)
         ops_proxy.reset()
+        ops_lifecycle.policy = policy
         environment = Environment(proxy=ops_proxy, lifecycle=ops_lifecycle, stacks=stacks, moto_url=moto_url)
         # In-process calls (call_command) reach the proxy with the operator's environment, as subprocesses do.
         for name in [k for k in os.environ if k.startswith("AWS_")]:
@@ -382,6 +406,8 @@ def make_environment(moto_url, ops_proxy, ops_lifecycle, monkeypatch):  # noqa: 
 
     yield make
     state_manager.unset_transition("ecs::task")
+    ops_lifecycle.policy = None
+    assert ops_lifecycle.denials == [], "the operator policy refused calls the commands made"
 
 
 @pytest.fixture

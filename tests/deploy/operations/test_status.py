@@ -4,6 +4,7 @@ import pytest
 from django.core.management.base import CommandError
 
 from tests.deploy.operations.conftest import CONFIG
+from tests.support.iam_policy import without_action
 
 
 def arrange_service(environment):
@@ -138,3 +139,13 @@ def test_access_denied_names_the_operator_policy(environment):
 
     with pytest.raises(CommandError, match="attach the managed policy TextMessaging-dev-Operator"):
         environment.call("status")
+
+
+def test_every_call_is_authorized_against_the_synthesized_operator_policy(environment, policy):
+    # The account refuses what the policy does not grant: without ecs:ListTasks the status cannot be read.
+    environment.lifecycle.policy = without_action(policy, "ecs:ListTasks")
+
+    with pytest.raises(CommandError, match=r"(?s)ListTasks.*attach the managed policy TextMessaging-dev-Operator"):
+        environment.call("status")
+    assert environment.lifecycle.denials == ["ecs:ListTasks: ecs:ListTasks on *"]
+    environment.lifecycle.denials.clear()
