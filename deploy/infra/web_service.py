@@ -17,6 +17,8 @@ from deploy.infra.nag import nag_acknowledge
 from deploy.infra.retention import retention_days
 
 SETTINGS_MODULE = "project.settings.production"
+# The names a browser sends through an operator's port forward (manage.py exec --port-forward) to the admin.
+PORT_FORWARD_HOSTS = ("127.0.0.1", "localhost")
 # The RDS-generated secret's JSON fields, by the variable project.settings.database reads.
 DATABASE_SECRET_FIELDS = {
     "DB_HOST": "host",
@@ -89,7 +91,7 @@ class WebService(Construct):
             port_mappings=[ecs.PortMapping(container_port=service.container_port)],
             environment={
                 "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-                "DJANGO_ALLOWED_HOSTS": allowed_host,
+                "DJANGO_ALLOWED_HOSTS": ",".join([allowed_host, *PORT_FORWARD_HOSTS]),
                 "DB_SSLMODE": "require",
                 service.release_env_var: image_tag,
             },

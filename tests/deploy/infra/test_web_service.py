@@ -65,7 +65,10 @@ def test_logs_go_to_the_named_group_with_retention(service, config):
 def test_plain_environment(service):
     environment = {e["Name"]: e["Value"] for e in container(service)["Environment"]}
     assert environment["DJANGO_SETTINGS_MODULE"] == "project.settings.production"
-    assert environment["DJANGO_ALLOWED_HOSTS"] == {"Fn::GetAtt": [alb_id(service), "DNSName"]}
+    # The ALB's name, and the loopback names of an operator's port forward to the admin.
+    assert environment["DJANGO_ALLOWED_HOSTS"] == {
+        "Fn::Join": ["", [{"Fn::GetAtt": [alb_id(service), "DNSName"]}, ",127.0.0.1,localhost"]]
+    }
     assert environment["DB_SSLMODE"] == "require"
     assert environment["RELEASE_VERSION"] == {"Ref": "ImageTag"}
 
