@@ -78,7 +78,10 @@ def release_lines(records: list[ReleaseRecord]) -> list[str]:
     for record in records:
         revision = record.revision
         lines.append(f"{record.deployment_id} {record.status}")
-        lines.append(f"  revision {revision.name} image {revision.image} release {revision.release}")
+        if record.revision.name == "?":
+            lines.append("  revision: none recorded")
+        else:
+            lines.append(f"  revision {revision.name} image {revision.image} release {revision.release}")
         lines.append(f"  {_time(record.created)} -> {_time(record.completed)}, by {record.creator}")
         if record.description:
             lines.append(f"  {record.description}")
