@@ -6,7 +6,6 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from django.core.management.base import CommandError
 
 from deploy.operations.errors import BadInputError
 from deploy.operations.logs import readable, since_start
@@ -85,13 +84,6 @@ def test_follow_shows_new_lines_once_and_ctrl_c_ends_it_with_one_line(environmen
     assert stdout.count("GET /first 200") == 1  # asked for again at each poll, shown once
     assert stdout.count("GET /second 200") == 1
     assert stderr == "Stopped following the logs.\n"
-
-
-def test_logs_of_an_environment_not_deployed_is_a_clear_error(make_environment):
-    environment = make_environment(with_stack=False)
-
-    with pytest.raises(CommandError, match="environment dev is not deployed"):
-        environment.call("logs")
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,5 @@
 """``manage.py releases`` against the emulated account: the group's deployments, how each ended, rollbacks."""
 
-import pytest
-from django.core.management.base import CommandError
-
 from tests.deploy.bluegreen.lifecycle import FAILURE
 
 
@@ -39,10 +36,3 @@ def test_releases_limit_keeps_the_newest(environment):
 
     assert newer in out
     assert older not in out
-
-
-def test_releases_of_an_environment_not_deployed_is_a_clear_error(make_environment):
-    environment = make_environment(with_stack=False)
-
-    with pytest.raises(CommandError, match="not deployed"):
-        environment.call("releases")
