@@ -23,6 +23,8 @@ from deploy.operations.gateways import OperationsGateways
 
 # ECS takes the task's startedBy as who ran it; status and ListTasks tell such tasks from the service's.
 STARTED_BY = "manage.py-run"
+# A task pulling its image or running a long command stays in one status for minutes: say it is still awaited.
+HEARTBEAT_SECONDS = 30
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,16 +153,21 @@ class _TaskWatch:
     ) -> dict[str, Any] | None:
         """The stopped task, or ``None`` past the timeout. Polled by hand rather than with the ``tasks_stopped``
         waiter: the log is read between polls, and a waiter's own budget would not be the operator's."""
-        started = clock()
+        started = reported = clock()
         last_status = None
         while True:
             # None while ECS answers MISSING, as it may right after RunTask.
             task = self._gateways.ecs.task(cluster=self._cluster, task_arn=self._task_arn)
             status = task.get("lastStatus") if task else "MISSING"
-            if status != last_status:
-                last_status = status
+            if status != last_status or clock() - reported >= HEARTBEAT_SECONDS:
+                still = "still " if status == last_status else ""
+                last_status, reported = status, clock()
                 self._progress(
-                    Event(Level.INFO, f"  task {task_id(self._task_arn)}: {status} ({clock() - started:.0f} s)")
+                    Event(
+                        Level.INFO,
+                        f"  task {task_id(self._task_arn)}: {still}{status} ({reported - started:.0f} s), "
+                        "waiting for it to stop",
+                    )
                 )
             self.drain()
             if task and status == "STOPPED":
