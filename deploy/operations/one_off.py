@@ -165,8 +165,8 @@ class _TaskWatch:
                 self._progress(
                     Event(
                         Level.INFO,
-                        f"  task {task_id(self._task_arn)}: {still}{status} ({reported - started:.0f} s), "
-                        "waiting for it to stop",
+                        f"  task {task_id(self._task_arn)}: {still}{status} ({reported - started:.0f} s)"
+                        + ("" if status == "STOPPED" else ", waiting for it to stop"),
                     )
                 )
             self.drain()

@@ -46,4 +46,4 @@ def test_a_long_wait_reports_the_status_elapsed_time_and_what_is_awaited():
     assert texts[0] == "  task abc: PENDING (0 s), waiting for it to stop"
     assert texts[1] == "  task abc: RUNNING (10 s), waiting for it to stop"
     assert f"  task abc: still RUNNING ({10 + HEARTBEAT_SECONDS} s), waiting for it to stop" in texts
-    assert texts[-1].startswith("  task abc: STOPPED (")
+    assert texts[-1] == f"  task abc: STOPPED ({10 * (polls + 1)} s)"
