@@ -43,8 +43,13 @@ class Command(OperationsCommand):
             self.stdout.write(log_line(event, raw=options["json"]))
 
         if not options["follow"]:
+            shown = 0
             for event in log_events(gateways.logs, group=group, start=start, pattern=options["filter"]):
                 emit(event)
+                shown += 1
+            if not shown:
+                # On stderr, so a pipe into jq or grep sees only log lines.
+                self.stderr.write(f"No log lines since {start:%Y-%m-%d %H:%M:%S %Z}.")
             return
         try:
             with signals_as_interrupt():

@@ -1,11 +1,13 @@
 """``manage.py logs`` against the emulated account: lines across streams and pages, readable or raw, followed."""
 
+import io
 import json
 import signal
 import time
 from datetime import UTC, datetime
 
 import pytest
+from django.core.management import call_command
 
 from deploy.operations.errors import BadInputError
 from deploy.operations.logs import readable, since_start
@@ -62,6 +64,15 @@ def test_json_shows_the_lines_as_written_and_filter_is_cloudwatchs(environment):
     assert out == request_line("/messages", 503, 5.0) + "\n"
     (call,) = [c for c in environment.proxy.calls if c.operation == "FilterLogEvents"]
     assert call.params["filterPattern"] == "{ $.status >= 500 }"
+
+
+def test_no_lines_says_so_apart_from_the_lines(environment):
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("logs", "--since", "2026-01-31T09:00", stdout=out, stderr=err)
+
+    assert out.getvalue() == ""
+    assert err.getvalue() == "No log lines since 2026-01-31 09:00:00 UTC.\n"
 
 
 def test_follow_shows_new_lines_once_and_ctrl_c_ends_it_with_one_line(environment):
