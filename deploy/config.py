@@ -298,6 +298,11 @@ class EnvironmentConfig:
         return self.load_balancer.https_port if self.https else self.load_balancer.production_port
 
     @property
+    def operator_policy_name(self) -> str:
+        """The managed policy an administrator attaches to the people who run the runbook commands."""
+        return self.stack_name("Operator")
+
+    @property
     def github_environment(self) -> str:
         """The GitHub deployment environment whose jobs may assume this environment's deploy role."""
         return self.name

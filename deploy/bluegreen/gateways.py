@@ -105,8 +105,8 @@ class EcsGateway(_Gateway):
             token = {"nextToken": page["nextToken"]}
         return sorted(arns, key=lambda arn: int(arn.rsplit(":", 1)[-1]), reverse=True)
 
-    def run_task(self, **kwargs: Any) -> dict[str, Any]:
-        response = self._call("run_task", startedBy=STARTED_BY, count=1, **kwargs)
+    def run_task(self, *, started_by: str = STARTED_BY, **kwargs: Any) -> dict[str, Any]:
+        response = self._call("run_task", startedBy=started_by, count=1, **kwargs)
         if response.get("failures") or not response.get("tasks"):
             reasons = "; ".join(f"{f.get('arn', '')} {f.get('reason', '')}".strip() for f in response["failures"])
             raise AwsCallError("ecs RunTask", "TaskNotStarted", reasons or "no task started")

@@ -12,6 +12,7 @@ from deploy.infra.github import GitHubDeployRole
 from deploy.infra.load_balancer import LoadBalancer
 from deploy.infra.migration_task import MigrationTask
 from deploy.infra.network import Network
+from deploy.infra.operators import OperatorPolicy
 from deploy.infra.registry import Registry
 from deploy.infra.release import BlueGreenRelease
 from deploy.infra.web_service import WebService
@@ -100,6 +101,12 @@ class ServiceStack(Stack):
         )
         self.release = BlueGreenRelease(
             self, "Release", config=config, service=self.web_service.service, load_balancer=self.load_balancer
+        )
+        self.operators = OperatorPolicy(
+            self,
+            "Operators",
+            config=config,
+            task_roles=[self.web_service.execution_role, self.web_service.task_role],
         )
         self._outputs(config)
 

@@ -1,0 +1,1 @@
+"""The runbook as code: status, logs, one-off tasks, ECS Exec and release history of a deployed environment."""
