@@ -28,7 +28,9 @@ def own_connection():
     """A connection of the backend's own, outside the test's transaction, that a test may break."""
     if connection.settings_dict["ENGINE"] != POSTGRESQL_ENGINE:
         pytest.skip("the project's PostgreSQL backend needs PostgreSQL: set DATABASE_URL to a postgres:// URL")
-    wrapper = DatabaseWrapper(dict(connection.settings_dict), alias="health_check_test")
+    # Under the default alias, as every connection of the app is: django.contrib.postgres looks the alias up
+    # in django.db.connections when a connection is made (to register its types); the wrapper stays its own.
+    wrapper = DatabaseWrapper(dict(connection.settings_dict), alias=connection.alias)
     wrapper.ensure_connection()
     yield wrapper
     wrapper.close()
