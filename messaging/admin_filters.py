@@ -67,6 +67,7 @@ class CreatedBetweenFilter(admin.ListFilter):
         start, end = self.form.cleaned_data["created_from"], self.form.cleaned_data["created_to"]
         if start:
             queryset = queryset.filter(created_at__gte=day_start(start))
-        if end:
+        # The last day a date can name has no midnight after it: the range is open at that end.
+        if end and end < datetime.date.max:
             queryset = queryset.filter(created_at__lt=day_start(end + datetime.timedelta(days=1)))
         return queryset

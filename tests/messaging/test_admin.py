@@ -149,6 +149,13 @@ def test_a_date_range_keeps_the_other_filters_in_its_form(staff):
     assert '<input type="hidden" name="p"' not in page
 
 
+@pytest.mark.parametrize("bounds", [{"created_to": "9999-12-31"}, {"created_from": "0001-01-01"}])
+def test_a_range_to_the_last_or_from_the_first_day_a_date_can_name_is_served(staff, bounds):
+    page = page_of(staff.get(LIST, bounds))
+
+    assert "short" in page
+
+
 def test_a_filtered_list_is_newest_first(staff):
     at(2, content="two days ago")
     at(3, content="three days ago")
