@@ -104,16 +104,21 @@ class LoadBalancer(Construct):
     def _admin_not_served(self, config: EnvironmentConfig) -> None:
         """The admin's sign-in would cross the internet in clear text: the ALB answers 404 for its paths.
 
-        A listener rule, not the default action CodeDeploy rewrites: releases leave it as it is.
+        A listener rule, not the default action CodeDeploy rewrites: releases leave it as it is. On the test
+        listener too, which is plain HTTP as well and opened to a CD runner's (possibly shared) address.
         """
-        elbv2.ApplicationListenerRule(
-            self,
-            "AdminNotServed",
-            listener=self.production_listener,
-            priority=1,
-            conditions=[elbv2.ListenerCondition.path_patterns(list(config.load_balancer.admin_path_patterns))],
-            action=elbv2.ListenerAction.fixed_response(404, content_type="text/plain", message_body="Not Found"),
-        )
+        for construct_id, listener in (
+            ("AdminNotServed", self.production_listener),
+            ("AdminNotServedOnTest", self.test_listener),
+        ):
+            elbv2.ApplicationListenerRule(
+                self,
+                construct_id,
+                listener=listener,
+                priority=1,
+                conditions=[elbv2.ListenerCondition.path_patterns(list(config.load_balancer.admin_path_patterns))],
+                action=elbv2.ListenerAction.fixed_response(404, content_type="text/plain", message_body="Not Found"),
+            )
 
     def _target_group(self, name: str, *, config: EnvironmentConfig, vpc: ec2.IVpc) -> elbv2.ApplicationTargetGroup:
         service = config.service

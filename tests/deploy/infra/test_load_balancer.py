@@ -1,5 +1,7 @@
 """The ALB: internet-facing, production and test listeners, blue and green target groups."""
 
+import pytest
+
 
 def listeners(service) -> dict[int, dict]:
     return {
@@ -52,12 +54,13 @@ def test_deregistration_delay_fits_short_requests(service, config):
         )
 
 
-def test_without_a_domain_the_production_listener_answers_the_admins_paths_itself(service, config):
-    # The admin's sign-in must not cross the internet in clear text; operators use a port forward.
+@pytest.mark.parametrize("listener", ["LoadBalancerAlbProduction", "LoadBalancerAlbTest"])
+def test_without_a_domain_each_listener_answers_the_admins_paths_itself(service, config, listener):
+    # The admin's sign-in must not cross the internet in clear text, on the production listener nor on
+    # the test one; operators use a port forward.
     assert config.domain is None
-    (rule,) = service.find_resources("AWS::ElasticLoadBalancingV2::ListenerRule").values()
-    props = rule["Properties"]
-    assert props["ListenerArn"]["Ref"].startswith("LoadBalancerAlbProduction")
+    rules = service.find_resources("AWS::ElasticLoadBalancingV2::ListenerRule").values()
+    (props,) = [r["Properties"] for r in rules if r["Properties"]["ListenerArn"]["Ref"].startswith(listener)]
     assert props["Priority"] == 1
     assert props["Conditions"] == [
         {"Field": "path-pattern", "PathPatternConfig": {"Values": ["/admin", "/admin/*", "/*%*"]}}
