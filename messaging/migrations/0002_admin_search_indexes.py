@@ -11,8 +11,9 @@ class AddPostgreSQLIndexConcurrently(AddIndexConcurrently):
     """Builds the index on PostgreSQL without blocking the API's writes, however long that takes; does
     nothing elsewhere (SQLite runs the admin's search with plain queries).
 
-    The migration runs under the app's own settings, whose statement timeout (5 s) a table of millions of
-    rows outlasts, so the build runs with the timeout off and the session's own value comes back after.
+    A release's migration task runs without a statement timeout (ADR 0016), but `migrate` run under the
+    app's own settings (5 s) would not outlast a table of millions of rows, so the build turns the timeout
+    off itself and the session's own value comes back after.
     A build that was interrupted leaves an invalid index of the same name behind: it is dropped first, so
     the migration can simply be run again.
     """
