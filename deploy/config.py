@@ -164,9 +164,50 @@ class ProxyConfig:
     upstream_timeout_seconds: int = 30
     # Idle upstream connections kept per nginx worker: at least the app's request threads (2 x 4).
     upstream_keepalive: int = 16
-    # Connections one nginx worker holds (clients and upstream); idle ones cost a few hundred bytes each.
-    worker_connections: int = 4096
+    # Connections one nginx worker holds (clients and upstream): 2,000 idle clients (the reliability
+    # suite's probe) with room for the traffic and the upstream connections beside them.
+    worker_connections: int = 2304
     open_files: int = 8192
+    # The memory each connection may take is bounded so that nginx stays within ``memory_budget_mib``
+    # of the task's 512 MiB, the rest being gunicorn's (ADR 0013 has the arithmetic and the measurements).
+    # Request line and headers: one small buffer, then up to four large ones (over 4 KiB is a 414 or 431).
+    header_buffer_bytes: int = 1024
+    large_header_buffers: int = 4
+    large_header_buffer_bytes: int = 4096
+    # A body up to this size (a message of about 4,000 ASCII characters) is held in memory; a larger one,
+    # up to the body limit, is written to a temporary file under the proxy's prefix and read back from it
+    # into a second such buffer to be sent to gunicorn.
+    body_buffer_bytes: int = 4096
+    # An answer is taken from gunicorn into these buffers, the rest into a temporary file of at most
+    # ``answer_temp_file_bytes``: more than the largest page (200 messages of 4,000 characters, up to
+    # 4 bytes each in UTF-8: about 3.3 MB), so gunicorn is always freed whatever the client reads. What
+    # is in the file is read back into one more buffer of ``answer_buffer_bytes`` to be sent.
+    answer_header_buffer_bytes: int = 4096
+    answer_buffers: int = 2
+    answer_buffer_bytes: int = 4096
+    answer_temp_file_bytes: int = 4 * 1024 * 1024
+    # nginx's own pools: connection_pool_size and request_pool_size, at their 64-bit defaults.
+    connection_pool_bytes: int = 512
+    request_pool_bytes: int = 4096
+    # nginx's master and worker with no connection: 10.1 MiB resident, shared libraries included
+    # (measured, Debian's nginx 1.22; tests/reliability/test_slow_clients.py).
+    idle_memory_mib: int = 12
+    memory_budget_mib: int = 160
+
+    @property
+    def connection_memory_bytes(self) -> int:
+        """The most one client connection can make nginx hold: its pools, its request head twice (as read, and
+        as rewritten for gunicorn, on an upstream connection with a pool of its own), body and answer buffers."""
+        pools = 2 * self.connection_pool_bytes + self.request_pool_bytes
+        headers = 2 * (self.header_buffer_bytes + self.large_header_buffers * self.large_header_buffer_bytes)
+        body = 2 * self.body_buffer_bytes
+        answer = self.answer_header_buffer_bytes + (self.answer_buffers + 1) * self.answer_buffer_bytes
+        return pools + headers + body + answer
+
+    @property
+    def worst_memory_bytes(self) -> int:
+        """The most nginx can hold: idle, plus every connection at its most."""
+        return self.idle_memory_mib * 2**20 + self.worker_connections * self.connection_memory_bytes
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -85,6 +85,12 @@ class TaskServer:
     def steady_workers(self, count: int = 2, timeout: float = 10) -> list[int]:
         return self.app.steady_workers(count, timeout)
 
+    def proxy_memory_bytes(self) -> int:
+        """The resident memory of nginx's master and workers, read from /proc (Linux)."""
+        master = self.proxy.pid
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        return sum(_resident_bytes(int(pid)) for pid in [master, *children])
+
     def output(self) -> str:
         """gunicorn's output, then the proxy's."""
         proxy = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -111,6 +117,13 @@ class TaskServer:
                 self.proxy.kill()
                 self.proxy.wait(timeout=10)
         self.app.stop()
+
+
+def _resident_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0  # a process exiting has no memory left
 
 
 def _writable_prefix() -> Path:

@@ -7,6 +7,7 @@ import pytest
 
 from deploy.config import ENVIRONMENTS
 from deploy.proxy.render import CONFIG_VARIABLE, ProxyConfigError, proxy_environment, render
+from messaging.limits import CONTENT_MAX_LENGTH, MAX_PAGE_SIZE, SENDER_MAX_LENGTH
 from tests.support.dockerfile import REPO_ROOT
 
 
@@ -44,3 +45,41 @@ def test_the_command_line_writes_an_environments_configuration(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert output.read_text() == render(ENVIRONMENTS["prod"])
+
+
+def test_every_connection_together_stays_within_the_proxys_memory_budget():
+    proxy = ENVIRONMENTS["prod"].proxy
+
+    assert proxy.worst_memory_bytes <= proxy.memory_budget_mib * 2**20
+    assert proxy.memory_budget_mib <= ENVIRONMENTS["prod"].service.memory_mib // 3
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_rendered_buffers_are_the_ones_the_budget_counts(env):
+    config = ENVIRONMENTS[env]
+    proxy = config.proxy
+
+    rendered = render(config)
+
+    for directive in [
+        f"worker_connections {proxy.worker_connections};",
+        f"client_body_buffer_size {proxy.body_buffer_bytes};",
+        f"connection_pool_size {proxy.connection_pool_bytes};",
+        f"request_pool_size {proxy.request_pool_bytes};",
+        f"client_header_buffer_size {proxy.header_buffer_bytes};",
+        f"large_client_header_buffers {proxy.large_header_buffers} {proxy.large_header_buffer_bytes};",
+        f"proxy_buffer_size {proxy.answer_header_buffer_bytes};",
+        f"proxy_buffers {proxy.answer_buffers} {proxy.answer_buffer_bytes};",
+        f"proxy_max_temp_file_size {proxy.answer_temp_file_bytes};",
+        f"output_buffers 1 {proxy.answer_buffer_bytes};",
+    ]:
+        assert rendered.count(directive) == 1, directive
+    # Bodies past the in-memory buffer go to a file, never to memory, up to the body limit.
+    assert proxy.body_buffer_bytes < config.service.max_request_body_bytes
+
+
+def test_the_largest_page_fits_the_answer_temp_file():
+    utf8_bytes_per_character = 4
+    largest_page = MAX_PAGE_SIZE * (CONTENT_MAX_LENGTH + SENDER_MAX_LENGTH) * utf8_bytes_per_character
+
+    assert largest_page < ENVIRONMENTS["prod"].proxy.answer_temp_file_bytes
