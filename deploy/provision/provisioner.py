@@ -197,7 +197,13 @@ class Provisioner:
             self._emit(Level.INFO, f"  first image: building and pushing {choice.uri} with Docker")
             registry, user, password = self.aws.registry.login()
             try:
-                self.docker.build_and_push(choice, registry=registry, user=user, password=password)
+                self.docker.build_and_push(
+                    choice,
+                    platform=self.config.service.image_platform,
+                    registry=registry,
+                    user=user,
+                    password=password,
+                )
             except KeyboardInterrupt:
                 raise ProvisionInterruptedError(
                     f"interrupted while building {choice.uri}; nothing was pushed"

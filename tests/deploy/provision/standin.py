@@ -6,7 +6,8 @@ holds provisioning's own calls only) what the real tool would: ``cdk bootstrap``
 its version parameter, ``cdk deploy`` the stack (refused while a stack it depends on is missing, or
 without a value for a parameter that has no default, as CloudFormation refuses), ``cdk diff --fail`` exit
 1 for a missing stack or one named in ``STANDIN_DIFFERS``, ``cdk destroy`` the deletion, ``docker push``
-the image in ECR. ``STANDIN_DEPLOY_SLEEP`` makes ``cdk deploy`` hang that long (to be interrupted).
+(or ``docker buildx build --push``) the image in ECR. ``STANDIN_DEPLOY_SLEEP`` makes ``cdk deploy`` hang
+that long (to be interrupted).
 
 Run as ``python -m tests.deploy.provision.standin cdk|docker ARGS...``.
 """
@@ -111,8 +112,9 @@ def docker(args: list[str]) -> int:
     command = args[0]
     if command == "info":
         return 0 if os.environ.get("STANDIN_DOCKER") == "1" else 1
-    if command == "push":
-        repository_uri, tag = args[1].rsplit(":", 1)
+    pushed = args[1] if command == "push" else option(args, "-t") if "--push" in args else None
+    if pushed:
+        repository_uri, tag = pushed.rsplit(":", 1)
         manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json"}
         client("ecr").put_image(
             repositoryName=repository_uri.split("/", 1)[1], imageManifest=json.dumps(manifest), imageTag=tag

@@ -32,8 +32,13 @@ def test_empty_account_to_serving_app_then_nothing_changes(account):
         assert "--exclusively" in call
         assert call[call.index("--require-approval") + 1] == "never"
     # The first image: this commit's, built and pushed before the service's stack is given its tag.
-    assert [call[0] for call in account.docker_calls()] == ["info", "login", "build", "push"]
-    image_tag = account.docker_calls()[-1][1].rsplit(":", 1)[1]
+    # Built for the tasks' platform whatever this machine is, and pushed by the build (docs/deploy.md step 6).
+    assert [call[0] for call in account.docker_calls()] == ["info", "login", "buildx"]
+    build = account.docker_calls()[-1]
+    assert build[:5] == ["buildx", "build", "--platform", CONFIG.service.image_platform, "--provenance=false"]
+    assert "--push" in build
+    image_tag = build[build.index("-t") + 1].rsplit(":", 1)[1]
+    assert f"RELEASE_VERSION={image_tag}" in build
     service = deploys[deployed.index(SERVICE_STACK)]
     assert service[-2:] == ["--parameters", f"{SERVICE_STACK}:ImageTag={image_tag}"]
     assert sum("--parameters" in call for call in deploys) == 1
