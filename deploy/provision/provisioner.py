@@ -237,18 +237,20 @@ class Provisioner:
         result.deploy_role_arn = (github.outputs if github else {}).get(GitHubStackOutput.DEPLOY_ROLE_ARN)
         result.alarm_topic_arn = f"arn:aws:sns:{result.region}:{result.account}:{self.config.alarm_topic_name}"
         self._emit(Level.STEP, "Migrations and readiness")
-        if result.dry_run:
-            first = "run the migrations (a first deployment), then " if created_service else ""
-            self._emit(Level.INFO, f"  would {first}wait for {self.config.service.readiness_path} through the ALB")
-            return
         service = self.aws.stacks.state(self.config.stack_name(StackPart.SERVICE))
         dns_name = (service.outputs if service else {}).get(StackOutput.ALB_DNS_NAME)
-        if not (self.options.service_url or dns_name):
+        base = self.options.service_url or self.config.public_url(alb_dns_name=dns_name)
+        if result.dry_run:
+            first = "run the migrations (a first deployment), then " if created_service else ""
+            where = (base or f"http://<{StackOutput.ALB_DNS_NAME}>").rstrip("/")  # the output, once created
+            self._emit(Level.INFO, f"  would {first}wait for {where}{self.config.service.readiness_path}")
+            return
+        if not base:
             raise ProvisionError(
                 f"stack {self.config.stack_name(StackPart.SERVICE)} has no {StackOutput.ALB_DNS_NAME} output to "
                 "check readiness at; pass --service-url"
             )
-        base = (self.options.service_url or f"http://{dns_name}").rstrip("/")
+        base = base.rstrip("/")
         result.url = base + "/"
         url = base + self.config.service.readiness_path
         if created_service:
