@@ -333,6 +333,14 @@ class EnvironmentConfig:
     def https(self) -> bool:
         return self.domain is not None
 
+    def public_url(self, *, alb_dns_name: str | None) -> str | None:
+        """Where clients reach the service, without a trailing slash: ``https://<domain>`` with a domain (port
+        80 only redirects there, and the tasks answer the domain's name alone), else ``http://<ALB DNS name>``;
+        ``None`` without a domain or a DNS name (the stack's ``AlbDnsName`` output not read)."""
+        if self.domain:
+            return f"https://{self.domain.name}"
+        return f"http://{alb_dns_name}" if alb_dns_name else None
+
     @property
     def production_listener_port(self) -> int:
         """The port of CodeDeploy's production listener: 443 with a domain, else 80."""

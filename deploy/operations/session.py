@@ -29,7 +29,9 @@ PLUGIN_INSTALL_URL = (
     "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html"
 )
 PORT_FORWARD_DOCUMENT = "AWS-StartPortForwardingSessionToRemoteHost"
-# The app listens on all of the container's interfaces; the forward reaches it on the task's loopback.
+# The task's containers share one network namespace (awsvpc), so the forward reaches every port of the task
+# on its loopback: by default the container port, 8080, where nginx listens and passes requests on to
+# gunicorn, which listens on 127.0.0.1:8000 only (gunicorn.conf.py, docs/adr/0013-buffering-proxy.md).
 PORT_FORWARD_HOST = "localhost"
 DEFAULT_SHELL = "/bin/sh"
 EXEC_AGENT = "ExecuteCommandAgent"

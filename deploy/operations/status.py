@@ -84,7 +84,7 @@ def service_status(
         running=service.get("runningCount", 0),
         pending=service.get("pendingCount", 0),
         live=revisions(deployed.live_task_definition),
-        url=f"http://{dns}" if dns else "?",
+        url=config.public_url(alb_dns_name=dns) or "?",
         running_tasks=tuple(running),
         deployment=_deployment(gateways, config),
         target_groups=_target_groups(gateways, deployed),

@@ -21,6 +21,10 @@ class StackStateError(ProvisionError):
     """A stack is in a state no deployment can start from (failed creation, a rollback that failed, busy)."""
 
 
+class UnsafeUpdateError(ProvisionError):
+    """The ECS stack's update would touch what CodeDeploy owns (``update_problems``): nothing was deployed."""
+
+
 class CdkError(ProvisionError):
     """The CDK CLI exited non-zero, or could not be started."""
 

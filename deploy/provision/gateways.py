@@ -7,6 +7,7 @@ create the account-wide service-linked roles. Retries are botocore's, configured
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from deploy.bluegreen.errors import AwsCallError
 from deploy.bluegreen.gateways import CLIENT_CONFIG as RELEASE_CLIENT_CONFIG
 from deploy.bluegreen.gateways import _Gateway
-from deploy.provision.errors import CredentialsError
+from deploy.provision.errors import CredentialsError, ProvisionError
 
 # The release's retry policy (standard mode, ten attempts: throttling ridden out with backoff), tagged as ours.
 CLIENT_CONFIG = RELEASE_CLIENT_CONFIG.merge(type(RELEASE_CLIENT_CONFIG)(user_agent_extra="provision"))
@@ -103,6 +104,23 @@ class StackStateGateway(_Gateway):
             reason=stack.get("StackStatusReason", ""),
             outputs={output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])},
         )
+
+    def template(self, name: str) -> dict[str, Any]:
+        """The template the stack was last deployed with (GetTemplate's ``Original`` stage, before transforms).
+
+        botocore decodes a JSON ``TemplateBody`` into a mapping; one written in YAML stays a string.
+        https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplate.html
+        """
+        body = self._call("get_template", StackName=name)["TemplateBody"]
+        if isinstance(body, str):
+            try:
+                body = json.loads(body)
+            except ValueError:
+                raise ProvisionError(
+                    f"{name} was deployed with a template that is not JSON (the CDK writes JSON): its update "
+                    "cannot be checked; deploy it with the CDK first"
+                ) from None
+        return dict(body)
 
     def failure_reasons(self, name: str, *, limit: int = 3) -> list[str]:
         """The first resources that failed in the stack's events (the cause, not the rollback that followed)."""

@@ -68,6 +68,17 @@ def commit_tag(root: Path = ROOT) -> str | None:
     return done.stdout.strip() or None
 
 
+def build_argv(executable: str, image: ImageChoice, *, platform: str) -> list[str]:
+    """The image for ``platform`` whatever this machine is (an arm64 image from Apple silicon stops on x86
+    Fargate with ``exec format error``), pushed as a single-platform manifest (``--provenance=false``: no
+    attestation index, which ECR's scanning and the repository's lifecycle rule would count as images)."""
+    return [
+        executable,
+        *("buildx", "build", "--platform", platform, "--provenance=false"),
+        *("--build-arg", f"RELEASE_VERSION={image.tag}", "-t", image.uri, "--push", str(ROOT)),
+    ]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Docker:
     executable: str
@@ -82,13 +93,12 @@ class Docker:
         except (OSError, subprocess.SubprocessError):
             return False
 
-    def build_and_push(self, image: ImageChoice, *, registry: str, user: str, password: str) -> None:
-        """Log in with ECR's token (through stdin, never an argument or a line of output), build, push."""
+    def build_and_push(self, image: ImageChoice, *, platform: str, registry: str, user: str, password: str) -> None:
+        """Log in with ECR's token (through stdin, never an argument or a line of output), then build for the
+        tasks' ``platform`` and push in one step, as docs/deploy.md and the deploy workflow do."""
         login = [self.executable, "login", "--username", user, "--password-stdin", registry]
         self._check(login, awaited=f"docker login {registry}", stdin_text=password)
-        build = [self.executable, "build", "--build-arg", f"RELEASE_VERSION={image.tag}", "-t", image.uri, str(ROOT)]
-        self._check(build, awaited=f"docker build of {image.uri}")
-        self._check([self.executable, "push", image.uri], awaited=f"docker push of {image.uri}")
+        self._check(build_argv(self.executable, image, platform=platform), awaited=f"docker build of {image.uri}")
 
     def _check(self, argv: list[str], *, awaited: str, stdin_text: str | None = None) -> None:
         finished = process_run(argv, awaited=awaited, progress=self.progress, cwd=ROOT, stdin_text=stdin_text)

@@ -15,9 +15,10 @@ from deploy.bluegreen.events import Event, Level, Progress
 from deploy.bluegreen.gateways import aws_gateways
 from deploy.bluegreen.release import BlueGreenRelease, ReleaseOptions
 from deploy.config import EnvironmentConfig, GitHubStackOutput, StackOutput, StackParameter, StackPart
+from deploy.infra.update_check import update_problems
 from deploy.provision.assembly import Assembly, AssemblyStack, service_linked_roles_needed
 from deploy.provision.cdk import CdkCli, assembly_prepared, bootstrap_argv, deploy_argv, diff_argv
-from deploy.provision.errors import ProvisionError, ProvisionInterruptedError
+from deploy.provision.errors import ProvisionError, ProvisionInterruptedError, UnsafeUpdateError
 from deploy.provision.gateways import ProvisionGateways, StackState
 from deploy.provision.image import Docker, ImageChoice, commit_tag, image_choose, repository_uri
 from deploy.provision.process import Finished, elapsed_text
@@ -102,9 +103,28 @@ class Provisioner:
         return account
 
     def _stacks_check(self, assembly: Assembly) -> None:
-        """Refuse before any change when a stack is in a state no deployment can start from."""
+        """Refuse before any change when a stack is in a state no deployment can start from, or when the ECS
+        stack's update would touch what CodeDeploy owns."""
         for stack in assembly.stacks:
-            self._action(stack)
+            action, _ = self._action(stack)
+            if action is StackAction.COMPARE and stack.name == self.config.stack_name(StackPart.SERVICE):
+                self._update_check(stack)
+
+    def _update_check(self, stack: AssemblyStack) -> None:
+        """``check_infra_update``'s rule on the deployed template: once releases run, CodeDeploy owns the
+        listeners' actions and most of the service, and an update touching them could cut traffic (ADR 0017)."""
+        self._emit(Level.STEP, f"Update check of {stack.name} (check_infra_update)")
+        problems = update_problems(self.aws.stacks.template(stack.name), stack.template)
+        if not problems:
+            self._emit(Level.INFO, "  any update leaves the listeners and the service to CodeDeploy")
+            return
+        listed = "".join(f"\n  {problem}" for problem in problems)
+        raise UnsafeUpdateError(
+            f"{stack.name}: {len(problems)} change(s) could cut traffic or fail under CodeDeploy:{listed}\n"
+            "Nothing was changed. Make them in a maintenance window (docs/deploy.md, Infrastructure updates): "
+            "release until production forwards to the blue target group alone, deploy the stack, and release "
+            "again at once"
+        )
 
     def _action(self, stack: AssemblyStack) -> tuple[StackAction, StackState | None]:
         state = self.aws.stacks.state(stack.name)
@@ -197,7 +217,13 @@ class Provisioner:
             self._emit(Level.INFO, f"  first image: building and pushing {choice.uri} with Docker")
             registry, user, password = self.aws.registry.login()
             try:
-                self.docker.build_and_push(choice, registry=registry, user=user, password=password)
+                self.docker.build_and_push(
+                    choice,
+                    platform=self.config.service.image_platform,
+                    registry=registry,
+                    user=user,
+                    password=password,
+                )
             except KeyboardInterrupt:
                 raise ProvisionInterruptedError(
                     f"interrupted while building {choice.uri}; nothing was pushed"
@@ -211,18 +237,20 @@ class Provisioner:
         result.deploy_role_arn = (github.outputs if github else {}).get(GitHubStackOutput.DEPLOY_ROLE_ARN)
         result.alarm_topic_arn = f"arn:aws:sns:{result.region}:{result.account}:{self.config.alarm_topic_name}"
         self._emit(Level.STEP, "Migrations and readiness")
-        if result.dry_run:
-            first = "run the migrations (a first deployment), then " if created_service else ""
-            self._emit(Level.INFO, f"  would {first}wait for {self.config.service.readiness_path} through the ALB")
-            return
         service = self.aws.stacks.state(self.config.stack_name(StackPart.SERVICE))
         dns_name = (service.outputs if service else {}).get(StackOutput.ALB_DNS_NAME)
-        if not (self.options.service_url or dns_name):
+        base = self.options.service_url or self.config.public_url(alb_dns_name=dns_name)
+        if result.dry_run:
+            first = "run the migrations (a first deployment), then " if created_service else ""
+            where = (base or f"http://<{StackOutput.ALB_DNS_NAME}>").rstrip("/")  # the output, once created
+            self._emit(Level.INFO, f"  would {first}wait for {where}{self.config.service.readiness_path}")
+            return
+        if not base:
             raise ProvisionError(
                 f"stack {self.config.stack_name(StackPart.SERVICE)} has no {StackOutput.ALB_DNS_NAME} output to "
                 "check readiness at; pass --service-url"
             )
-        base = (self.options.service_url or f"http://{dns_name}").rstrip("/")
+        base = base.rstrip("/")
         result.url = base + "/"
         url = base + self.config.service.readiness_path
         if created_service:

@@ -2,13 +2,22 @@
 that checks the exact arguments the AWS CLI would give it."""
 
 import json
+import re
+import runpy
+import shlex
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from deploy.operations.session import DEFAULT_SHELL, port_forward_parse
+from deploy.proxy.render import render
+from project.runtime import APP_PORT, HEALTH_CHECK_COMMAND
 from tests.deploy.operations.conftest import CONFIG
+
+ROOT = Path(__file__).resolve().parents[3]
 
 DOCUMENT = "AWS-StartPortForwardingSessionToRemoteHost"
 PLUGIN = """#!{python}
@@ -133,3 +142,20 @@ def test_no_running_task_is_a_clear_error(environment, plugin):
 def test_a_bad_port_pair_is_refused():
     with pytest.raises(CommandError, match="give LOCAL:REMOTE ports"):
         call_command("exec", "--port-forward", "admin")
+
+
+def test_the_runbook_s_exec_commands_run_what_the_app_container_has():
+    """exec opens the app container, whose image has Python and no wget or curl (project/healthcheck.py):
+    its health check is the container's own command."""
+    runbook = (ROOT / "docs" / "operations.md").read_text()
+    commands = [shlex.split(found) for found in re.findall(r"manage\.py exec --env \w+ -- ([^`|\n]+)", runbook)]
+    assert list(HEALTH_CHECK_COMMAND) in commands
+    assert all(command[0] in {"python", DEFAULT_SHELL} for command in commands), commands
+
+
+def test_the_default_port_forward_reaches_nginx_which_alone_listens_beyond_the_loopback():
+    """The forward reaches the task's loopback; gunicorn listens there only, nginx on the container port."""
+    assert f"listen {CONFIG.service.container_port} " in render(CONFIG)
+    assert port_forward_parse("8000", default_remote=CONFIG.service.container_port).remote == 8080
+    gunicorn = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert gunicorn["bind"] == [f"127.0.0.1:{APP_PORT}"]

@@ -1,8 +1,13 @@
 """``manage.py status`` against the emulated account: what runs, what is deploying, and why tasks stopped."""
 
+import dataclasses
+
 import pytest
 from django.core.management.base import CommandError
 
+from deploy.operations.gateways import operations_gateways
+from deploy.operations.status import service_status, status_lines
+from tests.deploy.infra.synthesis import TEST_DOMAIN
 from tests.deploy.operations.conftest import CONFIG
 from tests.support.iam_policy import without_action
 
@@ -148,3 +153,15 @@ def test_every_call_is_authorized_against_the_synthesized_operator_policy(enviro
         environment.call("status")
     assert environment.lifecycle.denials == ["ecs:ListTasks: ecs:ListTasks on *"]
     environment.lifecycle.denials.clear()
+
+
+def test_status_names_the_url_clients_use_the_domain_s_when_there_is_one(environment):
+    arrange_service(environment)
+    gateways = operations_gateways(CONFIG.region)
+    dns_name = environment.client("elbv2").describe_load_balancers()["LoadBalancers"][0]["DNSName"]
+    assert service_status(CONFIG, gateways=gateways).url == f"http://{dns_name}"
+    # With a domain, port 80 only redirects to HTTPS and the tasks answer the domain's name alone.
+    with_domain = dataclasses.replace(CONFIG, domain=TEST_DOMAIN)
+    status = service_status(with_domain, gateways=gateways)
+    assert status.url == f"https://{TEST_DOMAIN.name}"
+    assert status_lines(status)[0].endswith(f"at https://{TEST_DOMAIN.name}")

@@ -6,7 +6,8 @@ holds provisioning's own calls only) what the real tool would: ``cdk bootstrap``
 its version parameter, ``cdk deploy`` the stack (refused while a stack it depends on is missing, or
 without a value for a parameter that has no default, as CloudFormation refuses), ``cdk diff --fail`` exit
 1 for a missing stack or one named in ``STANDIN_DIFFERS``, ``cdk destroy`` the deletion, ``docker push``
-the image in ECR. ``STANDIN_DEPLOY_SLEEP`` makes ``cdk deploy`` hang that long (to be interrupted).
+(or ``docker buildx build --push``) the image in ECR; the ECS stack's template, as GetTemplate answers it,
+is the assembly's. ``STANDIN_DEPLOY_SLEEP`` makes ``cdk deploy`` hang that long (to be interrupted).
 
 Run as ``python -m tests.deploy.provision.standin cdk|docker ARGS...``.
 """
@@ -29,6 +30,7 @@ from tests.deploy.bluegreen.stacks import stacks_create
 ACCOUNT = "123456789012"
 BOOTSTRAP_VERSION = "30"
 BOOTSTRAP_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
+INERT = "StandInInert"
 
 
 def main(argv: list[str]) -> int:
@@ -90,6 +92,7 @@ def cdk(args: list[str]) -> int:
     config = get_config(stack.split("-")[1])
     if StackParameter.IMAGE_TAG in assembly_stack.parameters:
         stacks_create(config, endpoint=os.environ["STANDIN_MOTO_URL"], test_listener_url=os.environ["STANDIN_URL"])
+        template_deployed(cloudformation, stack, assembly_stack.template)
     else:
         resources = {"Marker": {"Type": "AWS::SNS::Topic"}}
         outputs = {}
@@ -107,12 +110,31 @@ def cdk(args: list[str]) -> int:
     return 0
 
 
+def template_deployed(cloudformation, stack: str, template: dict) -> None:
+    """Make ``template`` the one GetTemplate answers for ``stack``, as after a deployment of it.
+
+    Its resources are inert (under a condition that is false, so the emulator makes none of them: the
+    service's resources are the ones ``stacks_create`` made) and its outputs are those already there. The
+    stack is re-created rather than updated, since the emulator updates a changed resource whatever its
+    condition.
+    """
+    outputs = cloudformation.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+    inert = {
+        "Conditions": {INERT: {"Fn::Equals": ["deployed", "by the stand-in"]}},
+        "Resources": {name: {**spec, "Condition": INERT} for name, spec in template["Resources"].items()},
+        "Outputs": {output["OutputKey"]: {"Value": output["OutputValue"]} for output in outputs},
+    }
+    cloudformation.delete_stack(StackName=stack)
+    cloudformation.create_stack(StackName=stack, TemplateBody=json.dumps(inert))
+
+
 def docker(args: list[str]) -> int:
     command = args[0]
     if command == "info":
         return 0 if os.environ.get("STANDIN_DOCKER") == "1" else 1
-    if command == "push":
-        repository_uri, tag = args[1].rsplit(":", 1)
+    pushed = args[1] if command == "push" else option(args, "-t") if "--push" in args else None
+    if pushed:
+        repository_uri, tag = pushed.rsplit(":", 1)
         manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json"}
         client("ecr").put_image(
             repositoryName=repository_uri.split("/", 1)[1], imageManifest=json.dumps(manifest), imageTag=tag

@@ -23,6 +23,11 @@ def test_the_cli_is_pinned_exactly_and_locked():
     lock = json.loads((ROOT / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/aws-cdk"]["version"] == version
     assert "npx" not in (ROOT / "Makefile").read_text()
+    # npx would fetch whatever CLI is newest, which may not read the assembly the pinned aws-cdk-lib writes.
+    guides = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    assert len(guides) > 2
+    for guide in guides:
+        assert "npx aws-cdk" not in guide.read_text(), f"{guide.name}: use node_modules/.bin/cdk or make cdk"
 
 
 def test_the_pinned_cli_reads_the_synthesized_assembly(tmp_path):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from deploy.infra.update_check import LISTENER_TYPE
 from tests.deploy.infra.synthesis import synthesized
 from tests.deploy.provision.conftest import ACCOUNT, CONFIG
+from tests.deploy.provision.standin import template_deployed
 
 SERVICE_STACK = CONFIG.stack_name("ECS")
 
@@ -32,8 +34,13 @@ def test_empty_account_to_serving_app_then_nothing_changes(account):
         assert "--exclusively" in call
         assert call[call.index("--require-approval") + 1] == "never"
     # The first image: this commit's, built and pushed before the service's stack is given its tag.
-    assert [call[0] for call in account.docker_calls()] == ["info", "login", "build", "push"]
-    image_tag = account.docker_calls()[-1][1].rsplit(":", 1)[1]
+    # Built for the tasks' platform whatever this machine is, and pushed by the build (docs/deploy.md step 6).
+    assert [call[0] for call in account.docker_calls()] == ["info", "login", "buildx"]
+    build = account.docker_calls()[-1]
+    assert build[:5] == ["buildx", "build", "--platform", CONFIG.service.image_platform, "--provenance=false"]
+    assert "--push" in build
+    image_tag = build[build.index("-t") + 1].rsplit(":", 1)[1]
+    assert f"RELEASE_VERSION={image_tag}" in build
     service = deploys[deployed.index(SERVICE_STACK)]
     assert service[-2:] == ["--parameters", f"{SERVICE_STACK}:ImageTag={image_tag}"]
     assert sum("--parameters" in call for call in deploys) == 1
@@ -68,6 +75,26 @@ def test_empty_account_to_serving_app_then_nothing_changes(account):
     assert not any("--parameters" in call for call in account.cdk_calls())
     assert account.proxy.writes() == []
     assert "differs from the assembly" in third.stdout
+    assert "any update leaves the listeners and the service to CodeDeploy" in third.stdout
+
+    # A deployed listener that differs from the assembly's: the update would write back the actions
+    # CloudFormation remembers over CodeDeploy's, so neither the dry run nor provision goes on.
+    cloudformation = account.client("cloudformation")
+    deployed = cloudformation.get_template(StackName=SERVICE_STACK)["TemplateBody"]
+    listener = next(name for name, spec in deployed["Resources"].items() if spec["Type"] == LISTENER_TYPE)
+    deployed["Resources"][listener]["Properties"]["Port"] = 8443
+    template_deployed(cloudformation, SERVICE_STACK, deployed)
+    for dry_run in (("--dry-run",), ()):
+        account.forget()
+        refused = account.run("provision", *dry_run)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert f"Update check of {SERVICE_STACK} (check_infra_update)" in refused.stdout
+        assert f"CommandError: {SERVICE_STACK}: 1 change(s) could cut traffic" in refused.stderr
+        assert f"{listener}: listener properties would change (Port)" in refused.stderr
+        assert "Infrastructure updates" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert [call[0] for call in account.cdk_calls()] == []
+        assert account.proxy.writes() == []
 
 
 def test_dry_run_on_an_empty_account_prints_the_plan_and_writes_nothing(account):

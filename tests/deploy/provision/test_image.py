@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deploy.provision.errors import ImageError
-from deploy.provision.image import image_choose
+from deploy.provision.image import ROOT, ImageChoice, build_argv, image_choose
 
 REPOSITORY = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/text-messaging-app-dev"
 
@@ -34,3 +34,13 @@ def test_the_commit_s_image_is_used_when_pushed_and_built_when_docker_is_here():
 def test_without_docker_or_a_pushed_image_the_error_lists_what_could_be_used():
     with pytest.raises(ImageError, match=r"Docker is not available here.*Pushed tags \(newest first\): v2, v1"):
         image_choose(given=None, repository_uri=REPOSITORY, tags=["v2", "v1"], commit_tag="abc", docker=False)
+
+
+def test_the_image_is_built_for_the_tasks_platform_and_pushed_as_one_manifest():
+    image = ImageChoice(repository_uri=REPOSITORY, tag="abc", build=True)
+    argv = build_argv("docker", image, platform="linux/amd64")
+    assert argv[:6] == ["docker", "buildx", "build", "--platform", "linux/amd64", "--provenance=false"]
+    assert argv[argv.index("-t") + 1] == f"{REPOSITORY}:abc"
+    assert argv[argv.index("--build-arg") + 1] == "RELEASE_VERSION=abc"
+    assert "--push" in argv
+    assert argv[-1] == str(ROOT)
