@@ -278,7 +278,7 @@ class Provisioner:
         result.release = ready.release
 
     def _migrate(self, result: ProvisionResult, *, why: str) -> None:
-        """bluegreen_deploy's migration step: a one-off task of the running revision, stopped if interrupted."""
+        """bluegreen_deploy's migration step: a one-off task of the migration family, stopped if interrupted."""
         self._emit(Level.INFO, f"  migrations: {why}")
         release = self.release_factory(
             self.config,

@@ -70,5 +70,11 @@ def readiness_ask(url: str) -> tuple[str, str | None]:
 
 
 def needs_migrations(answer: str) -> bool:
-    """Whether a not-ready answer names unapplied migrations (messaging.readiness says so in ``problems``)."""
-    return "migration" in answer.lower()
+    """Whether a not-ready answer calls for the migration step: unapplied migrations, or a database the
+    tasks cannot reach (messaging.health says which in ``problems``).
+
+    The service connects as the app's own role, which the migration step creates (ADR 0019): until the first
+    migration its login is refused, which the tasks report as the database unreachable. The step is
+    idempotent, and against a database that is truly down it fails at once with the task's own story."""
+    lowered = answer.lower()
+    return "migration" in lowered or "database unreachable" in lowered

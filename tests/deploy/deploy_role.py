@@ -20,16 +20,20 @@ class AccountResources:
     alb_security_group: str
     execution_role_arn: str
     task_role_arn: str
+    # The migration task's, distinct from the service's: a policy that cannot pass it fails a release.
+    migration_execution_role_arn: str
 
 
 def deploy_role_policy(env: str, resources: AccountResources) -> list[dict]:
     config = get_config(env)
     repository = f"arn:aws:ecr:{config.region}:{resources.account}:repository/{config.repository_name}"
-    # Export names are CDK's (stack, construct path, attribute): matched by the part that names the resource.
+    # Export names are CDK's (stack, construct path, attribute): matched by the part that names the resource,
+    # construct included, as the service's and the migration task's execution roles differ only by it.
     exports = {
         "RepositoryArn": repository,
-        "ExecutionRole": resources.execution_role_arn,
-        "TaskRole": resources.task_role_arn,
+        "WebServiceExecutionRole": resources.execution_role_arn,
+        "WebServiceTaskRole": resources.task_role_arn,
+        "MigrationTaskExecutionRole": resources.migration_execution_role_arn,
         "AlbSecurityGroup": resources.alb_security_group,
     }
 

@@ -207,3 +207,19 @@ def without_action(statements: Iterable[Statement], action: str) -> list[dict]:
         if actions:
             trimmed.append({**statement, "Action": actions})
     return trimmed
+
+
+def without_resource(statements: Iterable[Statement], action: str, resource: str) -> list[dict]:
+    """The policy with ``resource`` taken out of every statement that grants ``action`` on it by name (one
+    left with no resource is dropped): the action stays allowed on the statement's other resources."""
+    trimmed = []
+    for statement in statements:
+        granted = [a.lower() for a in _listed(statement.get("Action", []))]
+        resources = _listed(statement.get("Resource", []))
+        if action.lower() in granted and resource in resources:
+            kept = [r for r in resources if r != resource]
+            if kept:
+                trimmed.append({**statement, "Resource": kept})
+            continue
+        trimmed.append(dict(statement))
+    return trimmed

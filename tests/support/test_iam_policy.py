@@ -10,6 +10,7 @@ from tests.support.iam_policy import (
     policy_allows,
     template_policy,
     without_action,
+    without_resource,
 )
 
 GROUP = "arn:aws:codedeploy:ap-northeast-1:123456789012:deploymentgroup:app/dg"
@@ -106,6 +107,16 @@ def test_without_action_drops_one_action_and_empty_statements():
     trimmed = without_action(POLICY, "codedeploy:CreateDeployment")
     assert len(trimmed) == len(POLICY) - 1
     assert not allows(Request("codedeploy:CreateDeployment", GROUP), trimmed)
+
+
+def test_without_resource_drops_one_resource_of_an_action_and_empty_statements():
+    task, other = "arn:aws:iam::123456789012:role/task", "arn:aws:iam::123456789012:role/other"
+    passing = {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+    policy = [{**POLICY[3], "Resource": [task, other]}]
+    trimmed = without_resource(policy, "iam:PassRole", task)
+    assert not allows(Request("iam:PassRole", task, passing), trimmed)
+    assert allows(Request("iam:PassRole", other, passing), trimmed)
+    assert without_resource(trimmed, "iam:PassRole", other) == []
 
 
 def test_template_policy_resolves_what_cdk_writes():

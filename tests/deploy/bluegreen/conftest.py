@@ -268,6 +268,7 @@ def make_account(moto_url, proxy, lifecycle, green_url, address_echo):
                 alb_security_group=stacks.alb_security_group,
                 execution_role_arn=stacks.execution_role_arn,
                 task_role_arn=stacks.task_role_arn,
+                migration_execution_role_arn=stacks.migration_execution_role_arn,
             ),
         )
         address_echo.status, address_echo.body = 200, f"{RUNNER_ADDRESS}\n".encode()

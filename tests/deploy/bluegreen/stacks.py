@@ -15,6 +15,8 @@ FIRST_RELEASE = "v1"
 PROXY_MEMORY_MIB = 64
 EXECUTION_ROLE_ARN = "arn:aws:iam::123456789012:role/execution"
 TASK_ROLE_ARN = "arn:aws:iam::123456789012:role/task"
+# The migration task's own execution role, which alone may read the master user's secret (ADR 0019).
+MIGRATION_EXECUTION_ROLE_ARN = "arn:aws:iam::123456789012:role/migration-execution"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Stacks:
     alb_security_group: str
     execution_role_arn: str = EXECUTION_ROLE_ARN
     task_role_arn: str = TASK_ROLE_ARN
+    migration_execution_role_arn: str = MIGRATION_EXECUTION_ROLE_ARN
 
 
 def stacks_create(
@@ -229,7 +232,7 @@ def _task_definition_register(ecs, config: EnvironmentConfig, *, family: str, se
         networkMode="awsvpc",
         cpu=str(config.service.cpu),
         memory=str(config.service.memory_mib),
-        executionRoleArn=EXECUTION_ROLE_ARN,
+        executionRoleArn=EXECUTION_ROLE_ARN if serves else MIGRATION_EXECUTION_ROLE_ARN,
         taskRoleArn=TASK_ROLE_ARN,
         containerDefinitions=[app, proxy] if serves else [app],
         tags=[{"key": "project", "value": "text-messaging"}],

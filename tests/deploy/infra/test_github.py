@@ -15,6 +15,7 @@ RESOURCES = AccountResources(
     alb_security_group="sg-0alb",
     execution_role_arn=f"arn:aws:iam::{ACCOUNT}:role/execution",
     task_role_arn=f"arn:aws:iam::{ACCOUNT}:role/task",
+    migration_execution_role_arn=f"arn:aws:iam::{ACCOUNT}:role/migration-execution",
 )
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from deploy.config import StackOutput, StackPart
 from tests.deploy.infra.conftest import _template
-from tests.deploy.infra.synthesis import HTTPS_VARIANT, TEST_DOMAIN
+from tests.deploy.infra.synthesis import HTTPS_VARIANT, TEST_DOMAIN, config_of
 from tests.support.dockerfile import REPO_ROOT
 from tests.support.gunicorn import image_env
 
@@ -36,7 +36,12 @@ def container_environment(service) -> dict:
     (definition,) = service.find_resources(
         "AWS::ECS::TaskDefinition", {"Properties": {"Family": "text-messaging-prod"}}
     ).values()
-    (app,) = definition["Properties"]["ContainerDefinitions"]
+    # The app's container, beside the proxy's (ADR 0013).
+    (app,) = [
+        c
+        for c in definition["Properties"]["ContainerDefinitions"]
+        if c["Name"] == config_of(HTTPS_VARIANT).container_name
+    ]
     return {e["Name"]: e["Value"] for e in app["Environment"]}
 
 

@@ -14,12 +14,13 @@ def task_definitions(service) -> dict[str, dict]:
 
 
 def secret_sources(definition: dict) -> dict[str, str]:
-    """Variable → the export of the secret it is read from."""
-    (container,) = definition["ContainerDefinitions"]
+    """Variable → the export of the secret it is read from, over every container of the task (the
+    service's runs the proxy beside the app: neither may read the master secret)."""
     found = {}
-    for secret in container["Secrets"]:
-        value = secret["ValueFrom"]
-        found[secret["Name"]] = json.dumps(value)
+    for container in definition["ContainerDefinitions"]:
+        for secret in container.get("Secrets", []):
+            assert secret["Name"] not in found, f"{secret['Name']} is read by two containers"
+            found[secret["Name"]] = json.dumps(secret["ValueFrom"])
     return found
 
 

@@ -78,6 +78,17 @@ def test_a_service_never_ready_ends_with_the_last_answer():
         assert needs_migrations(readiness_ask(url)[0])
 
 
+def test_tasks_refused_by_the_database_before_the_first_migration_need_the_migrations():
+    # The app's role does not exist until the migration step creates it (ADR 0019): the tasks' login is
+    # refused, which /health/ready reports as tests/messaging/test_health.py shows.
+    refused = {"status": "unavailable", "release": "v1", "problems": ["database unreachable: OperationalError"]}
+    with readiness_server([(503, refused)]) as url:
+        assert needs_migrations(readiness_ask(url)[0])
+    with readiness_server([(503, {"status": "unavailable", "problems": ["warming up"]})]) as url:
+        assert not needs_migrations(readiness_ask(url)[0])
+    assert not needs_migrations(readiness_ask("http://127.0.0.1:9/health/ready")[0])
+
+
 def test_no_server_is_an_answer_too():
     answer, release = readiness_ask("http://127.0.0.1:9/health/ready")
     assert answer == "no answer (ConnectionError)"
