@@ -6,7 +6,8 @@ connection errors), not here; what reaches this layer has already been retried.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,8 +39,19 @@ class _Gateway:
 
     def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
         call: Callable[..., dict[str, Any]] = getattr(self._client, method)
-        try:
+        with self._translated(method):
             return call(**kwargs)
+
+    def _pages(self, method: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """Every page of ``method`` through boto3's paginator, its failures the tool's own errors."""
+        with self._translated(method):
+            yield from self._client.get_paginator(method).paginate(**kwargs)
+
+    @contextlib.contextmanager
+    def _translated(self, method: str) -> Iterator[None]:
+        """botocore's errors as ``AwsCallError``, named by the service and the operation."""
+        try:
+            yield
         except ClientError as error:
             details = error.response.get("Error", {})
             raise AwsCallError(

@@ -12,7 +12,6 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
 from deploy.bluegreen.errors import AwsCallError
 from deploy.bluegreen.gateways import (
@@ -31,19 +30,6 @@ OPERATIONS_CLIENT_CONFIG = CLIENT_CONFIG.merge(Config(user_agent_extra="text-mes
 DESCRIBE_TASKS_MAX = 100
 
 
-class _Paged(_Gateway):
-    def _pages(self, method: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        try:
-            yield from self._client.get_paginator(method).paginate(**kwargs)
-        except ClientError as error:
-            details = error.response.get("Error", {})
-            raise AwsCallError(
-                f"{self.label} {error.operation_name}", details.get("Code", "Unknown"), details.get("Message", "")
-            ) from error
-        except BotoCoreError as error:
-            raise AwsCallError(f"{self.label} {method}", type(error).__name__, str(error)) from error
-
-
 class StackStatusGateway(StackGateway):
     def stack(self, stack_name: str) -> dict[str, Any] | None:
         """The stack's description (status, outputs), or ``None`` when it does not exist."""
@@ -55,7 +41,7 @@ class StackStatusGateway(StackGateway):
             raise
 
 
-class TasksGateway(EcsGateway, _Paged):
+class TasksGateway(EcsGateway):
     def task_arns(self, *, cluster: str, service: str, desired_status: str) -> list[str]:
         arns: list[str] = []
         for page in self._pages("list_tasks", cluster=cluster, serviceName=service, desiredStatus=desired_status):
@@ -85,7 +71,7 @@ class TargetHealthGateway(LoadBalancerGateway):
         return self._call("describe_target_health", TargetGroupArn=target_group_arn).get("TargetHealthDescriptions", [])
 
 
-class AlarmGateway(_Paged):
+class AlarmGateway(_Gateway):
     label = "cloudwatch"
 
     def alarms(self, *, prefix: str) -> list[dict[str, Any]]:
@@ -95,7 +81,7 @@ class AlarmGateway(_Paged):
         return alarms
 
 
-class LogEventsGateway(LogsGateway, _Paged):
+class LogEventsGateway(LogsGateway):
     def events(
         self, *, group: str, start_ms: int, end_ms: int | None = None, pattern: str | None = None
     ) -> Iterator[dict[str, Any]]:
@@ -119,7 +105,7 @@ class LogEventsGateway(LogsGateway, _Paged):
         return page.get("events", []), page.get("nextForwardToken") or token
 
 
-class DeploymentHistoryGateway(CodeDeployGateway, _Paged):
+class DeploymentHistoryGateway(CodeDeployGateway):
     def history(self, *, application: str, group: str, limit: int) -> list[dict[str, Any]]:
         """The group's ``limit`` newest deployments (ListDeployments answers newest first)."""
         ids: list[str] = []

@@ -62,14 +62,9 @@ class IamGateway(_Gateway):
 
     def service_linked_role(self, service: str) -> str | None:
         """The name of ``service``'s service-linked role, or ``None`` while the account has none."""
-        paginator = self._client.get_paginator("list_roles")
-        try:
-            for page in paginator.paginate(PathPrefix=SERVICE_ROLE_PATH.format(service=service)):
-                for role in page.get("Roles", []):
-                    return role["RoleName"]
-        except ClientError as error:
-            details = error.response.get("Error", {})
-            raise AwsCallError("iam ListRoles", details.get("Code", ""), details.get("Message", "")) from error
+        for page in self._pages("list_roles", PathPrefix=SERVICE_ROLE_PATH.format(service=service)):
+            for role in page.get("Roles", []):
+                return role["RoleName"]
         return None
 
     def create_service_linked_role(self, service: str) -> str | None:
@@ -151,16 +146,14 @@ class RegistryGateway(_Gateway):
 
     def image_tags(self, repository: str) -> list[str] | None:
         """The repository's tags, newest push first; ``None`` when the repository does not exist."""
-        paginator = self._client.get_paginator("describe_images")
         images: list[dict[str, Any]] = []
         try:
-            for page in paginator.paginate(repositoryName=repository, filter={"tagStatus": "TAGGED"}):
+            for page in self._pages("describe_images", repositoryName=repository, filter={"tagStatus": "TAGGED"}):
                 images += page.get("imageDetails", [])
-        except ClientError as error:
-            details = error.response.get("Error", {})
-            if details.get("Code") == "RepositoryNotFoundException":
+        except AwsCallError as error:
+            if error.code == "RepositoryNotFoundException":
                 return None
-            raise AwsCallError("ecr DescribeImages", details.get("Code", ""), details.get("Message", "")) from error
+            raise
         images.sort(key=lambda image: image.get("imagePushedAt") or 0, reverse=True)
         return [tag for image in images for tag in image.get("imageTags", [])]
 
