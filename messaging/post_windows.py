@@ -20,22 +20,40 @@ class CountedPost:
     window_left: float
 
 
+@dataclass(frozen=True)
+class Allowance:
+    """At most ``posts`` posts of ``client`` in a window of ``period`` seconds."""
+
+    client: str
+    posts: int
+    period: float
+
+
 def client_post_count(*, client: str, period: float, now: float | None = None) -> CountedPost:
     """Count one post of ``client`` in its window of ``period`` seconds; return the window's count so far.
 
-    One ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``: the database serialises concurrent posts of
-    one client on its row, so no count is lost whichever worker, thread or task takes them (a read then
-    a write, as DRF's cache-based throttles do, loses counts between processes). A window starts at a
-    client's first post after the last one ended, so a run of posts is never split by a clock boundary.
-    Time is the task's clock: tasks keep theirs synchronised (Amazon Time Sync on Fargate).
+    One ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (``count_sql``): the database serialises
+    concurrent posts of one client on its row, so no count is lost whichever worker, thread or task takes
+    them (a read then a write, as DRF's cache-based throttles do, loses counts between processes).
     """
     now = time.time() if now is None else now
-    expired = now - period
-    _clear_ended_windows(before=expired, period=period, now=now)
     with connection.cursor() as cursor:
-        cursor.execute(_count_sql(connection.vendor), [client, now, expired, expired])
+        cursor.execute(count_sql(connection.vendor), count_params(client=client, period=period, now=now))
         posts, window_start = cursor.fetchone()
     return CountedPost(posts=posts, window_left=window_start + period - now)
+
+
+def count_params(*, client: str, period: float, now: float) -> list:
+    """The parameters of ``count_sql`` for one post of ``client`` at ``now``; first clears ended windows
+    if this process has not for a period.
+
+    A window starts at a client's first post after the last one ended, so a run of posts is never split
+    by a clock boundary. Time is the task's clock: tasks keep theirs synchronised (Amazon Time Sync on
+    Fargate).
+    """
+    expired = now - period
+    _clear_ended_windows(before=expired, period=period, now=now)
+    return [client, now, expired, expired]
 
 
 def _clear_ended_windows(*, before: float, period: float, now: float) -> None:
@@ -49,8 +67,9 @@ def _clear_ended_windows(*, before: float, period: float, now: float) -> None:
 
 
 @cache
-def _count_sql(vendor: str) -> str:
-    """The upsert on ``vendor``'s databases (the key of the cache); both PostgreSQL and SQLite take it.
+def count_sql(vendor: str) -> str:
+    """The upsert that counts a post on ``vendor``'s databases (the key of the cache); both PostgreSQL and
+    SQLite take it. It returns the window's ``posts`` and ``window_start``.
 
     ``SET`` expressions all see the row as it was, so the window's start and its count change together.
     """

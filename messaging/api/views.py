@@ -2,17 +2,18 @@
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import generics, serializers, status
+from drf_standardized_errors.openapi_serializers import ErrorResponse429Serializer
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from messaging.api.pagination import MessageCursorPagination
 from messaging.api.schema import BODY_TOO_LARGE, DATABASE_UNAVAILABLE, document_list_query_errors
 from messaging.api.serializers import MessageFilterSerializer, MessageSerializer
-from messaging.api.throttling import LIMITED_METHOD, MessagePostRateThrottle
+from messaging.api.throttling import post_allowance
 from messaging.health import check_readiness
 from messaging.models import Message
-from messaging.services import message_create
+from messaging.services import PostLimitError, message_create
 
 FILTER_PARAMS = frozenset(MessageFilterSerializer().fields)
 DETAIL_ROUTE = "message-detail"
@@ -22,7 +23,15 @@ DETAIL_ROUTE = "message-detail"
     get=extend_schema(
         parameters=[MessageFilterSerializer], responses={200: MessageSerializer(many=True), 503: DATABASE_UNAVAILABLE}
     ),
-    post=extend_schema(responses={201: MessageSerializer, 413: BODY_TOO_LARGE, 503: DATABASE_UNAVAILABLE}),
+    post=extend_schema(
+        responses={
+            201: MessageSerializer,
+            413: BODY_TOO_LARGE,
+            # The post limit (messaging.api.throttling), counted where the post is stored, not by a DRF throttle.
+            429: ErrorResponse429Serializer,
+            503: DATABASE_UNAVAILABLE,
+        }
+    ),
 )
 @document_list_query_errors
 class MessageListCreateView(generics.ListCreateAPIView):
@@ -30,17 +39,11 @@ class MessageListCreateView(generics.ListCreateAPIView):
 
     serializer_class = MessageSerializer
     pagination_class = MessageCursorPagination
-    throttle_classes = [MessagePostRateThrottle]
 
     def perform_authentication(self, request):
         """Lazy, as DRF's docstring offers: the API authenticates nobody (no authentication classes), yet
         DRF resolved ``request.user`` to its anonymous ``None`` up front for every request. Whatever reads
         ``request.user`` or ``request.auth`` still gets what DRF would have set."""
-
-    def get_throttles(self):
-        # Only posts are limited: for a read DRF built the throttle and parsed its rate only for it to
-        # find no cache key.
-        return super().get_throttles() if self.request.method == LIMITED_METHOD else []
 
     def list(self, request, *args, **kwargs):
         page = self.paginator.paginate_messages(request, **self.get_filters())
@@ -62,7 +65,10 @@ class MessageListCreateView(generics.ListCreateAPIView):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        message = message_create(**serializer.validated_data)
+        try:
+            message = message_create(**serializer.validated_data, allowance=post_allowance(request))
+        except PostLimitError as limited:
+            raise exceptions.Throttled(wait=limited.window_left) from None
         # The row is already in the serializer's output shape (docs/adr/0006-keyset-read-model.md).
         location = reverse(DETAIL_ROUTE, kwargs={"pk": message["id"]})
         return Response(message, status=status.HTTP_201_CREATED, headers={"Location": location})

@@ -6,7 +6,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from messaging.limits import CONTENT_MAX_LENGTH
+from messaging.limits import CONTENT_MAX_LENGTH, parse_rate
 from project.log_format import JSON_FORMATTER
 from project.runtime import DEFAULT_MAX_REQUEST_BODY_BYTES
 from project.settings.database import STATEMENT_TIMEOUT_MS, with_project_backend
@@ -135,9 +135,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
 }
 
-# POST /messages per client address (messaging.api.throttling), e.g. "60/min"; empty turns the limit off.
+# POST /messages per client address (messaging.api.throttling, counted by messaging.services), e.g. "60/min";
+# empty turns the limit off.
 # Counted in the database, so the limit holds across every worker of every task (ADR 0020).
 MESSAGES_POST_RATE = env("MESSAGES_POST_RATE", default="60/min")
+if MESSAGES_POST_RATE:
+    # A rate that cannot be read stops the start, rather than failing every post with a 500.
+    parse_rate(MESSAGES_POST_RATE)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
