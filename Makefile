@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # The environment of `synth`, `release-dry-run` and `cdk`: dev or prod (deploy/config.py).
 ENV ?= dev
 
-.PHONY: run test lint bench bench-admin instructions synth release-dry-run cdk
+.PHONY: run test lint bench bench-admin bench-post-costs instructions synth release-dry-run cdk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ bench: $(VENV)/.test.stamp
 # settings, each in a database of its own (needs PostgreSQL on 127.0.0.1:5432; a few minutes; docs/admin.md).
 bench-admin: $(VENV)/.test.stamp
 	$(BIN)/python -m bench.admin_pages $(BENCH_ARGS)
+
+# What each guarantee (the post limit, the request log, the proxy) costs a post, beside the stock DRF peer: the
+# product with each taken away in turn, flat-out posts, rounds interleaved (about 4 minutes; docs/performance.md).
+bench-post-costs: $(VENV)/.test.stamp
+	$(BIN)/python -m bench.post_costs $(BENCH_ARGS)
 
 # CPU instructions per request in one gunicorn worker, counted by callgrind: figures that do not move with
 # the machine's load (installs valgrind from Debian if missing; docs/performance.md).
