@@ -29,6 +29,7 @@ from tests.deploy.bluegreen.lifecycle import ACCOUNT, DeploymentLifecycle
 from tests.deploy.bluegreen.proxy import AwsProxy
 from tests.deploy.bluegreen.stacks import Stacks, stacks_create
 from tests.deploy.deploy_role import AccountResources, deploy_role_policy
+from tests.support.commands import COMMAND_TIMEOUT_SECONDS
 from tests.support.iam_requests import Account as IamAccount
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -140,7 +141,7 @@ class Account:
     green_url: str
     address_echo: AddressEcho
 
-    def run(self, *args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
+    def run(self, *args: str, timeout: float = COMMAND_TIMEOUT_SECONDS, **kwargs) -> subprocess.CompletedProcess:
         """The command as CD runs it: a process of its own, AWS reached through ``AWS_ENDPOINT_URL``."""
         return subprocess.run(
             self.command(*args), env=self.env(), cwd=ROOT, capture_output=True, text=True, timeout=timeout

@@ -41,6 +41,7 @@ from tests.deploy.bluegreen.proxy import AwsProxy
 from tests.deploy.bluegreen.stacks import Stacks, stacks_create
 from tests.deploy.operations.iam import operator_policy
 from tests.deploy.operations.lifecycle import OperationsLifecycle
+from tests.support.commands import COMMAND_TIMEOUT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = get_config("dev")
@@ -78,7 +79,14 @@ class Environment:
         call_command(name, *args, stdout=out, stderr=out)
         return out.getvalue()
 
-    def run(self, name: str, *args: str, env: dict[str, str] | None = None, timeout: float = 60, **kwargs):
+    def run(
+        self,
+        name: str,
+        *args: str,
+        env: dict[str, str] | None = None,
+        timeout: float = COMMAND_TIMEOUT_SECONDS,
+        **kwargs,
+    ):
         """The command as an operator runs it: a process of its own."""
         return subprocess.run(
             [sys.executable, "manage.py", name, *args],

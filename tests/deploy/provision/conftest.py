@@ -19,6 +19,7 @@ from tests.deploy.bluegreen.conftest import green_url, lifecycle, moto_url, prox
 from tests.deploy.bluegreen.lifecycle import DeploymentLifecycle
 from tests.deploy.bluegreen.proxy import AwsProxy
 from tests.deploy.infra.synthesis import synthesized
+from tests.support.commands import COMMAND_TIMEOUT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = get_config("dev")
@@ -38,7 +39,12 @@ class ProvisionAccount:
     extra_env: dict[str, str]
 
     def run(
-        self, command: str, *args: str, env: str = "dev", assembly: bool = True, timeout: float = 60
+        self,
+        command: str,
+        *args: str,
+        env: str = "dev",
+        assembly: bool = True,
+        timeout: float = COMMAND_TIMEOUT_SECONDS,
     ) -> subprocess.CompletedProcess:
         return subprocess.run(
             self.argv(command, *args, env=env, assembly=assembly),
