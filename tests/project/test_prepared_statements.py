@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 
+from messaging.post_windows import Allowance
 from messaging.selectors import message_page
 from messaging.services import message_create
 from project.settings.database import POSTGRESQL_ENGINE, PREPARE_THRESHOLD
@@ -42,3 +43,14 @@ def test_an_insert_is_prepared_once_repeated_and_each_keeps_its_own_values():
     stored = {row["id"]: (row["sender"], row["content"]) for row in message_page(limit=len(messages))}
     expected = [(f"user{n}", f"message {n}") for n in range(len(messages))]
     assert [stored[message["id"]] for message in messages] == expected
+
+
+def test_a_counted_insert_is_prepared_once_repeated():
+    allowance = Allowance(client="192.0.2.30", posts=100, period=60)
+    for n in range(EXECUTIONS_TO_PREPARE + 1):
+        message_create(sender="counted", content=f"message {n}", allowance=allowance)
+
+    assert any(
+        statement.startswith("WITH window_count AS") and 'INSERT INTO "messaging_message"' in statement
+        for statement in prepared_statements()
+    )
