@@ -62,7 +62,7 @@ bench-admin: $(VENV)/.test.stamp
 	$(BIN)/python -m bench.admin_pages $(BENCH_ARGS)
 
 # What each guarantee (the post limit, the request log, the proxy) costs a post, beside the stock DRF peer: the
-# product with each taken away in turn, flat-out posts, rounds interleaved (about 4 minutes; docs/performance.md).
+# product with each taken away in turn, flat-out posts, rounds interleaved (about 5 minutes; docs/performance.md).
 bench-post-costs: $(VENV)/.test.stamp
 	$(BIN)/python -m bench.post_costs $(BENCH_ARGS)
 

@@ -13,12 +13,15 @@ RATE_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """``"60/min"`` read as DRF's throttles read it: (60, 60), the posts and the period in seconds."""
-    count, _, unit = rate.partition("/")
+    """``"60/min"`` read as DRF's throttles read it: (60, 60), the posts and the period in seconds.
+
+    ``"0/min"`` refuses every post, as it does in DRF: a switch that stops posting without a release.
+    """
     try:
+        count, unit = rate.split("/")
         posts, period = int(count), RATE_PERIOD_SECONDS[unit[:1]]
     except (ValueError, KeyError):
         raise ImproperlyConfigured(f"MESSAGES_POST_RATE {rate!r} is not <posts>/<s|min|hour|day>") from None
-    if posts < 1:
-        raise ImproperlyConfigured(f"MESSAGES_POST_RATE {rate!r} allows no post; leave it empty to turn the limit off")
+    if posts < 0:
+        raise ImproperlyConfigured(f"MESSAGES_POST_RATE {rate!r} is not <posts>/<s|min|hour|day>")
     return posts, period

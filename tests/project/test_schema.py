@@ -53,3 +53,12 @@ def test_every_operation_documents_the_servers_own_refusals_in_the_error_shape(a
             content = operation["responses"][status]["content"]["application/json"]
             assert content["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
     assert "ErrorResponse" in schema["components"]["schemas"]
+
+
+def test_only_posting_documents_the_post_limits_429_in_the_error_shape(api):
+    schema = yaml.safe_load(api.get("/api/schema").content)
+    messages = schema["paths"]["/messages"]
+
+    refused = messages["post"]["responses"]["429"]["content"]["application/json"]["schema"]
+    assert refused == {"$ref": "#/components/schemas/ErrorResponse429"}
+    assert "429" not in messages["get"]["responses"]

@@ -67,5 +67,5 @@ def blocked_inserts(database_url: str) -> int:
         return db.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
             # A message's insert, alone or after the post limit's count in the same statement (ADR 0020).
-            """ AND query LIKE '%%INSERT INTO "messaging_message"%%'"""
+            """ AND query LIKE '%INSERT INTO "messaging_message"%'"""
         ).fetchone()[0]

@@ -5,6 +5,7 @@ import http.client
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 
 from tests.support.gunicorn import GunicornServer, running_gunicorn
@@ -47,7 +48,8 @@ def one_connection_per_worker(server: GunicornServer) -> list[http.client.HTTPCo
 
 
 def post(connection: http.client.HTTPConnection, client_ip: str) -> int:
-    body = json.dumps({"sender": "limited", "content": "x"})
+    # The client's address as the content: what each client had stored can be counted.
+    body = json.dumps({"sender": "limited", "content": client_ip})
     headers = {"Content-Type": "application/json", "X-Forwarded-For": client_ip}
     connection.request("POST", "/messages", body=body, headers=headers)
     response = connection.getresponse()
@@ -67,7 +69,7 @@ def test_the_61st_post_in_a_minute_is_refused_whichever_server_and_worker_takes_
     assert other_client == 201
 
 
-def test_simultaneous_posts_of_one_client_on_both_servers_admit_exactly_the_rate(servers):
+def test_simultaneous_posts_of_one_client_on_both_servers_admit_and_store_exactly_the_rate(servers, database_url):
     # 96 posts at once, 8 connections alternating between the servers: a read-then-write counter would
     # admit more than the rate as the processes overwrite each other's counts.
     def client(number: int) -> list[int]:
@@ -80,5 +82,10 @@ def test_simultaneous_posts_of_one_client_on_both_servers_admit_exactly_the_rate
 
     with ThreadPoolExecutor(8) as pool:
         statuses = [status for run in pool.map(client, range(8)) for status in run]
+    with psycopg.connect(database_url) as database:
+        (stored,) = database.execute(
+            "SELECT count(*) FROM messaging_message WHERE content = %s", ["203.0.113.96"]
+        ).fetchone()
 
     assert sorted(statuses) == [201] * RATE + [429] * (96 - RATE)
+    assert stored == RATE

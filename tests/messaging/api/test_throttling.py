@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -15,6 +16,7 @@ from messaging.models import Message
 pytestmark = pytest.mark.django_db
 
 MESSAGE = {"sender": "a", "content": "x"}
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)
@@ -110,20 +112,32 @@ def test_a_refused_post_stores_nothing(api):
     assert not Message.objects.filter(content="over").exists()
 
 
+def test_a_rate_of_zero_refuses_every_post_and_stores_nothing(api, settings):
+    settings.MESSAGES_POST_RATE = "0/min"
+
+    refused = post(api)
+
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert not Message.objects.exists()
+
+
 @pytest.mark.parametrize(
-    ("rate", "read"), [("60/min", (60, 60)), ("5/s", (5, 1)), ("100/hour", (100, 3600)), ("1/day", (1, 86400))]
+    ("rate", "read"),
+    [("60/min", (60, 60)), ("5/s", (5, 1)), ("100/hour", (100, 3600)), ("1/day", (1, 86400)), ("0/min", (0, 60))],
 )
 def test_rates_read_as_drfs_throttles_read_them(rate, read):
     assert parse_rate(rate) == read
 
 
-@pytest.mark.parametrize("rate", ["sixty/min", "60", "60/week", "0/min", "-1/min"])
+@pytest.mark.parametrize("rate", ["sixty/min", "60", "60/week", "-1/min", "60/min/x"])
 def test_a_rate_that_cannot_be_read_stops_the_start_instead_of_failing_each_post(rate):
     with pytest.raises(ImproperlyConfigured, match="MESSAGES_POST_RATE"):
         parse_rate(rate)
     started = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings.test", "MESSAGES_POST_RATE": rate},
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=60,
