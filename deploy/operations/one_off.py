@@ -51,9 +51,14 @@ def one_off_run(
     output: Callable[[str], None],
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    check_interrupt: Callable[[], None] = lambda: None,
 ) -> OneOffResult:
     """Run ``manage.py <manage_args>`` with ``environment`` added; stream its log to ``output``; raise
-    ``TaskExitError`` (carrying the container's exit code) unless it exits 0."""
+    ``TaskExitError`` (carrying the container's exit code) unless it exits 0.
+
+    An interrupt is taken where ``check_interrupt`` or ``sleep`` raises it (``deploy.operations.interrupts``):
+    before the task is started, nothing is; after, the task is stopped.
+    """
     deployed = deployed_service(config, gateways=gateways)
     arn = deployed.live_task_definition
     definition, _ = gateways.ecs.task_definition(arn)
@@ -64,6 +69,7 @@ def one_off_run(
     override: dict[str, Any] = {"name": config.container_name, "command": command}
     if environment:
         override["environment"] = [{"name": name, "value": value} for name, value in environment.items()]
+    check_interrupt()
     task = gateways.ecs.run_task(
         started_by=STARTED_BY,
         cluster=deployed.cluster,
@@ -83,6 +89,7 @@ def one_off_run(
         output=output,
     )
     try:
+        check_interrupt()
         stopped = watch.until_stopped(
             timeout_seconds=timeout_seconds, poll_interval=poll_interval, sleep=sleep, clock=clock
         )

@@ -8,8 +8,8 @@ import sys
 
 from django.core.management.base import CommandError
 
-from deploy.management.commands.bluegreen_deploy import signals_as_interrupt
 from deploy.operations.cli import OperationsCommand
+from deploy.operations.interrupts import interrupts_noted
 from deploy.operations.one_off import one_off_run
 
 SUPERUSER_PASSWORD = "DJANGO_SUPERUSER_PASSWORD"  # noqa: S105 (a variable's name, not a password)
@@ -51,7 +51,7 @@ class Command(OperationsCommand):
     def operate(self, config, *, gateways, **options):
         manage_args = list(options["manage_args"])
         environment = {name: self.secret(name) for name in passed_names(manage_args, options["pass_env"])}
-        with signals_as_interrupt():
+        with interrupts_noted() as interrupts:
             result = one_off_run(
                 config,
                 gateways=gateways,
@@ -61,6 +61,8 @@ class Command(OperationsCommand):
                 poll_interval=options["poll_interval"],
                 progress=self.render,
                 output=self.stdout.write,
+                sleep=interrupts.sleep,
+                check_interrupt=interrupts.check,
             )
         self.stdout.write(self.style.SUCCESS(f"Task {result.task_id} exited 0."))
 

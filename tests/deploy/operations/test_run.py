@@ -1,6 +1,7 @@
 """``manage.py run`` against the emulated account: a one-off task of the live revision, its log, its exit code."""
 
 import io
+import os
 import signal
 import time
 
@@ -8,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from deploy.operations.gateways import TasksGateway
+from deploy.operations.interrupts import interrupts_noted
 from tests.deploy.operations.conftest import CONFIG
 
 PASSWORD = "correct horse battery staple"
@@ -97,3 +100,38 @@ def test_a_task_past_its_timeout_is_stopped(environment):
     with pytest.raises(CommandError, match=r"did not finish within 0.3 s; stopped it"):
         environment.call("run", "--timeout", "0.3", "--poll-interval", "0.05", "--", "clearsessions")
     assert environment.proxy.writes() == ["RunTask", "StopTask"]
+
+
+def test_ctrl_c_the_moment_the_task_starts_still_stops_it(environment, monkeypatch):
+    """The interrupt arrives as RunTask returns, before the task's ARN is even read: noted, it is taken
+    once the task is known, and the task is stopped; raised where it arrived, the task ran on unstopped."""
+    environment.lifecycle.one_off_stops_after = None  # runs until stopped
+    start = TasksGateway.run_task
+
+    def start_then_interrupt(self, **kwargs):
+        task = start(self, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+        return task
+
+    monkeypatch.setattr(TasksGateway, "run_task", start_then_interrupt)
+
+    with pytest.raises(CommandError, match="interrupted: stopped task") as interrupted:
+        environment.call("run", "--poll-interval", "0.05", "--", "clearsessions")
+
+    assert interrupted.value.returncode == 130
+    assert environment.proxy.writes() == ["RunTask", "StopTask"]
+    (stop,) = [c.params for c in environment.proxy.calls if c.operation == "StopTask"]
+    assert environment.moto_task(stop["task"]).last_status == "STOPPED"
+
+
+def test_noted_interrupts_are_raised_where_checked_and_cut_a_sleep_short():
+    before = signal.getsignal(signal.SIGINT)
+    with interrupts_noted() as interrupts:
+        os.kill(os.getpid(), signal.SIGINT)  # noted, not raised here
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.check()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.sleep(30)
+        assert time.monotonic() - started < 1
+    assert signal.getsignal(signal.SIGINT) is before
