@@ -9,6 +9,7 @@ from typing import Any
 from deploy.bluegreen.errors import AwsCallError, MigrationFailedError
 from deploy.bluegreen.events import Event, Level, Progress
 from deploy.bluegreen.gateways import EcsGateway, LogsGateway
+from deploy.bluegreen.interrupts import interrupts_noted
 from deploy.bluegreen.target import Target
 
 LOG_LINES = 20
@@ -30,37 +31,43 @@ def migration_run(
     timeout_seconds: float,
     poll_interval: float,
     progress: Progress,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Run ``command`` in the app container, with ``environment`` added to its own, and wait; raise
     ``MigrationFailedError`` unless it exits 0.
 
     However this ends before the task is seen stopped (timeout, interruption, an AWS error, a task ECS
-    never shows), the task is stopped rather than left to migrate unattended.
+    never shows), the task is stopped rather than left to migrate unattended. Ctrl-C and SIGTERM are noted
+    while the task runs and taken between calls (``deploy.bluegreen.interrupts``), so one that arrives as
+    the task starts still stops it, and one between polls cuts the wait short.
     """
-    task = ecs.run_task(
-        cluster=target.cluster,
-        taskDefinition=task_definition["taskDefinitionArn"],
-        networkConfiguration=target.network_configuration,
-        overrides=migration_overrides(container=target.container, command=command, environment=environment),
-        **target.placement,
-    )
-    task_arn = task["taskArn"]
-    progress(Event(Level.INFO, f"  task {task_id(task_arn)}: {' '.join(command)}"))
-    try:
-        task = _wait_stopped(
-            ecs,
-            target=target,
-            task_arn=task_arn,
-            timeout_seconds=timeout_seconds,
-            poll_interval=poll_interval,
-            progress=progress,
-            sleep=sleep,
+    with interrupts_noted() as interrupts:
+        interrupts.check()
+        task = ecs.run_task(
+            cluster=target.cluster,
+            taskDefinition=task_definition["taskDefinitionArn"],
+            networkConfiguration=target.network_configuration,
+            overrides=migration_overrides(container=target.container, command=command, environment=environment),
+            **target.placement,
         )
-    except BaseException as error:
-        reason = "interrupted" if isinstance(error, KeyboardInterrupt) else "release failed"
-        _stop_quietly(ecs, target=target, task_arn=task_arn, reason=f"bluegreen_deploy: {reason}", progress=progress)
-        raise
+        task_arn = task["taskArn"]
+        progress(Event(Level.INFO, f"  task {task_id(task_arn)}: {' '.join(command)}"))
+        try:
+            interrupts.check()
+            task = _wait_stopped(
+                ecs,
+                target=target,
+                task_arn=task_arn,
+                timeout_seconds=timeout_seconds,
+                poll_interval=poll_interval,
+                progress=progress,
+                sleep=interrupts.sleep,
+            )
+        except BaseException as error:
+            reason = "interrupted" if isinstance(error, KeyboardInterrupt) else "release failed"
+            _stop_quietly(
+                ecs, target=target, task_arn=task_arn, reason=f"bluegreen_deploy: {reason}", progress=progress
+            )
+            raise
     container = next((c for c in task.get("containers", []) if c.get("name") == target.container), {})
     if container.get("exitCode") == 0:
         return

@@ -248,7 +248,6 @@ class BlueGreenRelease:
                 timeout_seconds=self.options.migration_timeout_seconds,
                 poll_interval=self.options.poll_interval,
                 progress=self.progress,
-                sleep=self.sleep,
             )
         except KeyboardInterrupt:
             raise DeploymentFailedError("interrupted during migrations; stopped the task; nothing deployed") from None

@@ -56,7 +56,7 @@ def one_off_run(
     """Run ``manage.py <manage_args>`` with ``environment`` added; stream its log to ``output``; raise
     ``TaskExitError`` (carrying the container's exit code) unless it exits 0.
 
-    An interrupt is taken where ``check_interrupt`` or ``sleep`` raises it (``deploy.operations.interrupts``):
+    An interrupt is taken where ``check_interrupt`` or ``sleep`` raises it (``deploy.bluegreen.interrupts``):
     before the task is started, nothing is; after, the task is stopped.
     """
     deployed = deployed_service(config, gateways=gateways)

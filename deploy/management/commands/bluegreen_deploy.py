@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from deploy.bluegreen.errors import DeployError
 from deploy.bluegreen.events import Event, Level
 from deploy.bluegreen.gateways import aws_gateways
+from deploy.bluegreen.interrupts import INTERRUPTING_SIGNALS
 from deploy.bluegreen.plan import task_definition_name
 from deploy.bluegreen.release import BlueGreenRelease, ReleaseOptions, ReleaseResult
 from deploy.config import ENVIRONMENTS, get_config
@@ -158,11 +159,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  time taken:               {result.elapsed_seconds:.1f} s")
 
 
-# CD runners cancel a job with SIGTERM, a person with Ctrl-C. SIGINT is handled here rather than left to
-# Python, which leaves it ignored in a process started in the background (`&`) with SIGINT ignored.
-INTERRUPTING_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-
-
+# SIGINT is handled here rather than left to Python, which leaves it ignored in a process started in the
+# background (`&`) with SIGINT ignored.
 @contextmanager
 def signals_as_interrupt():
     """Turn SIGTERM and SIGINT into ``KeyboardInterrupt``, so the deployment is stopped, not abandoned."""

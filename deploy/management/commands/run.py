@@ -8,8 +8,8 @@ import sys
 
 from django.core.management.base import CommandError
 
+from deploy.bluegreen.interrupts import interrupts_noted
 from deploy.operations.cli import OperationsCommand
-from deploy.operations.interrupts import interrupts_noted
 from deploy.operations.one_off import one_off_run
 
 SUPERUSER_PASSWORD = "DJANGO_SUPERUSER_PASSWORD"  # noqa: S105 (a variable's name, not a password)

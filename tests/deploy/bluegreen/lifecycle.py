@@ -81,12 +81,14 @@ class _Deployment:
 
 
 class DeploymentLifecycle:
-    """Scripted outcomes: ``outcome`` for the next deployments, ``migration_exit_code`` for one-off tasks."""
+    """Scripted outcomes: ``outcome`` for the next deployments, ``migration_exit_code`` for one-off tasks
+    (which run until stopped while ``migration_runs_on``)."""
 
     def __init__(self, *, region: str) -> None:
         self.region = region
         self.outcome = "succeed"
         self.migration_exit_code = 0
+        self.migration_runs_on = False
         # GetDeployment reads of a failed or stopped deployment that still show no rollbackInfo.
         self.rollback_info_delay = 0
         self._deployments: dict[str, _Deployment] = {}
@@ -94,6 +96,7 @@ class DeploymentLifecycle:
     def reset(self) -> None:
         self.outcome = "succeed"
         self.migration_exit_code = 0
+        self.migration_runs_on = False
         self.rollback_info_delay = 0
         self._deployments.clear()
 
@@ -158,7 +161,7 @@ class DeploymentLifecycle:
     def before(self, service: str, operation: str, params: dict[str, Any]) -> None:
         if service == "codedeploy" and operation == "GetDeployment":
             self._advance(params["deploymentId"])
-        if service == "ecs" and operation == "DescribeTasks":
+        if service == "ecs" and operation == "DescribeTasks" and not self.migration_runs_on:
             for task in self._tasks(params["cluster"], params["tasks"]):
                 self._finish_migration(task)
 

@@ -187,3 +187,23 @@ def test_an_aws_error_while_watching_the_migration_stops_the_task(account):
     assert "AccessDeniedException" in result.stderr
     assert "stopped migration task" in result.stdout
     assert account.proxy.writes() == ["RegisterTaskDefinition", "RegisterTaskDefinition", "RunTask", "StopTask"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interruption_during_migrations_stops_the_migration_task_and_deploys_nothing(account, signum):
+    account.lifecycle.migration_runs_on = True
+    process = account.start("--image", IMAGE)
+    deadline = time.monotonic() + 60
+    while "RunTask" not in account.proxy.writes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 1
+    assert "Traceback" not in stderr
+    assert "interrupted during migrations; stopped the task; nothing deployed" in stderr
+    assert account.proxy.writes().count("RunTask") == 1
+    (stop,) = [c.params for c in account.proxy.calls if c.operation == "StopTask"]
+    assert stop["reason"] == "bluegreen_deploy: interrupted"
+    assert "CreateDeployment" not in account.proxy.writes()

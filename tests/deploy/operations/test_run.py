@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from deploy.bluegreen.interrupts import interrupts_noted
 from deploy.operations.gateways import TasksGateway
-from deploy.operations.interrupts import interrupts_noted
 from tests.deploy.operations.conftest import CONFIG
 
 PASSWORD = "correct horse battery staple"

@@ -15,7 +15,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from deploy.management.commands.bluegreen_deploy import INTERRUPTING_SIGNALS
+# CD runners cancel a job with SIGTERM, a person with Ctrl-C.
+INTERRUPTING_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 # How often a sleep looks for a noted interrupt: the longest an operator waits after Ctrl-C between calls.
 CHECK_SECONDS = 0.1
@@ -26,6 +27,7 @@ class NotedInterrupts:
 
     def __init__(self) -> None:
         self.arrived = False
+        self.raised = False
 
     def note(self, signum, frame) -> None:
         # A plain assignment: the handler runs between two bytecodes of whatever the main thread was doing,
@@ -34,6 +36,7 @@ class NotedInterrupts:
 
     def check(self) -> None:
         if self.arrived:
+            self.raised = True
             raise KeyboardInterrupt
 
     def sleep(self, seconds: float) -> None:
@@ -47,7 +50,8 @@ class NotedInterrupts:
 
 @contextmanager
 def interrupts_noted() -> Iterator[NotedInterrupts]:
-    """Within the block, SIGINT and SIGTERM are only noted; the previous handlers come back after it."""
+    """Within the block, SIGINT and SIGTERM are only noted; the previous handlers come back after it. One
+    that arrived after the block's last check is raised as it ends, so none is lost."""
     noted = NotedInterrupts()
     previous = {signum: signal.signal(signum, noted.note) for signum in INTERRUPTING_SIGNALS}
     try:
@@ -55,3 +59,5 @@ def interrupts_noted() -> Iterator[NotedInterrupts]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+    if not noted.raised:
+        noted.check()
